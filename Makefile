@@ -1,0 +1,36 @@
+# Two commands are the contract: `make lab` and `make test`. Everything else is optional.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# JupyterLab refuses to run as root unless told; only root gets the flag.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: setup lab test lint notebooks student bench clean
+
+setup: $(STAMP)
+
+# Re-runs only when the dependencies change: a second `make test` starts testing at once.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+lab: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+# Re-execute every lesson in a fresh kernel and store its outputs (after editing a notebook).
+notebooks: setup
+	OMP_NUM_THREADS=1 $(PY) scripts/execute_notebooks.py $(NOTEBOOKS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

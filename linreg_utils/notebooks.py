@@ -1,0 +1,122 @@
+"""The collection's table of contents and its navigation cells, generated from the notebooks.
+
+Each lesson ``notebooks/NN_name.ipynb`` starts with a markdown cell whose first line is its
+``# title``. This module writes, in place and never by hand:
+
+- a navigation cell (``< previous | Contents | next >``) as the second and the last cell,
+  tagged ``nav``;
+- the contents list in ``00_start_here.ipynb`` (the cell tagged ``contents``);
+- the lesson map in ``README.md`` between ``<!-- lessons:start -->`` and ``<!-- lessons:end -->``.
+
+``tests/test_notebooks_structure.py`` fails when any of them is stale or a link is broken.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+NAV_TAG = "nav"
+CONTENTS_TAG = "contents"
+CONTENTS_PAGE = "00_start_here.ipynb"
+README_START, README_END = "<!-- lessons:start -->", "<!-- lessons:end -->"
+
+
+def lesson_paths(folder: Path) -> list[Path]:
+    """The notebooks ``NN_*.ipynb`` in ``folder``, in reading order."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def title_and_blurb(nb: nbformat.NotebookNode) -> tuple[str, str]:
+    """The first cell's ``# title`` and the first sentence of the paragraph after it."""
+    first = nb.cells[0] if nb.cells else None
+    lines = first.source.splitlines() if first is not None and first.cell_type == "markdown" else []
+    if not lines or not lines[0].startswith("# "):
+        raise ValueError("a lesson's first cell must be markdown starting with '# Title'")
+    paragraph = next((ln.strip() for ln in lines[1:] if ln.strip() and not ln.startswith("#")), "")
+    blurb = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
+    return lines[0][2:].strip(), blurb
+
+
+def nav_markdown(titles: list[str], names: list[str], index: int) -> str:
+    """The ``< previous | Contents | next >`` line for lesson ``index``."""
+    parts = []
+    if index > 0:
+        parts.append(f"[< {titles[index - 1]}]({names[index - 1]})")
+    parts.append(f"[Contents]({CONTENTS_PAGE})")
+    if index < len(names) - 1:
+        parts.append(f"[{titles[index + 1]} >]({names[index + 1]})")
+    return " | ".join(parts)
+
+
+def contents_markdown(titles: list[str], names: list[str], blurbs: list[str], prefix: str = "") -> str:
+    """A numbered list of the lessons, each linked, with its one-sentence blurb."""
+    return "\n".join(f"- [{t}]({prefix}{n}): {b}" for t, n, b in zip(titles, names, blurbs, strict=True))
+
+
+def _set_tagged(nb: nbformat.NotebookNode, tag: str, source: str, positions: list[int]) -> None:
+    """Put markdown cells tagged ``tag`` holding ``source`` at ``positions`` (-1 = last)."""
+    nb.cells = [c for c in nb.cells if tag not in c.get("metadata", {}).get("tags", [])]
+    for pos in positions:
+        cell = nbformat.v4.new_markdown_cell(source, metadata={"tags": [tag]})
+        cell.pop("id", None)
+        if pos == -1:
+            nb.cells.append(cell)
+        else:
+            nb.cells.insert(pos, cell)
+
+
+def _with_ids(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Give cells without an id a stable one derived from their position."""
+    for i, cell in enumerate(nb.cells):
+        if not cell.get("id"):
+            cell["id"] = f"cell-{i:03d}"
+    return nb
+
+
+def expected_notebook(path: Path, titles: list[str], names: list[str],
+                      blurbs: list[str]) -> nbformat.NotebookNode:
+    """``path``'s notebook with its navigation (and contents) cells regenerated."""
+    nb = nbformat.read(path, as_version=4)
+    index = names.index(path.name)
+    _set_tagged(nb, NAV_TAG, nav_markdown(titles, names, index), [1, -1])
+    if path.name == CONTENTS_PAGE:
+        body = "## Contents\n\n" + contents_markdown(titles, names, blurbs)
+        pos = next((i for i, c in enumerate(nb.cells)
+                    if CONTENTS_TAG in c.get("metadata", {}).get("tags", [])), 2)
+        _set_tagged(nb, CONTENTS_TAG, body, [pos])
+    return _with_ids(nb)
+
+
+def expected_readme(readme: str, titles: list[str], names: list[str], blurbs: list[str]) -> str:
+    """``readme`` with the lesson map between its markers regenerated."""
+    start, end = readme.index(README_START) + len(README_START), readme.index(README_END)
+    table = contents_markdown(titles, names, blurbs, prefix="notebooks/")
+    return readme[:start] + "\n" + table + "\n" + readme[end:]
+
+
+def collection(folder: Path) -> tuple[list[Path], list[str], list[str], list[str]]:
+    """``(paths, titles, names, blurbs)`` of every lesson in ``folder``."""
+    paths = lesson_paths(folder)
+    pairs = [title_and_blurb(nbformat.read(p, as_version=4)) for p in paths]
+    return paths, [t for t, _ in pairs], [p.name for p in paths], [b for _, b in pairs]
+
+
+def update_navigation(folder: Path, readme: Path | None = None) -> list[Path]:
+    """Rewrite stale navigation/contents cells (and README's lesson map); return what changed."""
+    paths, titles, names, blurbs = collection(folder)
+    changed = []
+    for path in paths:
+        nb = expected_notebook(path, titles, names, blurbs)
+        if nbformat.writes(nb) != path.read_text(encoding="utf-8"):
+            nbformat.write(nb, path)
+            changed.append(path)
+    if readme is not None:
+        text = readme.read_text(encoding="utf-8")
+        new = expected_readme(text, titles, names, blurbs)
+        if new != text:
+            readme.write_text(new, encoding="utf-8")
+            changed.append(readme)
+    return changed

@@ -1,0 +1,96 @@
+"""The stored notebooks are complete, executed, navigable and render outside Jupyter."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from linreg_utils.notebooks import (
+    NAV_TAG,
+    collection,
+    expected_notebook,
+    expected_readme,
+    lesson_paths,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = ROOT / "notebooks"
+PATHS = lesson_paths(FOLDER)
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_lessons_exist_in_reading_order():
+    names = [p.name for p in PATHS]
+    assert names[0] == "00_start_here.ipynb"
+    numbers = [int(n[:2]) for n in names]
+    assert numbers == sorted(set(numbers)), f"lesson numbers repeat or skip order: {names}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_notebook_is_valid_and_executed_top_to_bottom(path):
+    nb = read(path)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), (
+        f"{path.name}: run `make notebooks` to re-execute it in a fresh kernel")
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name} has stored error outputs"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_opening_summary_and_navigation_cells(path):
+    cells = read(path).cells
+    assert cells[0].source.startswith("# "), "first cell: '# Title' and what you will learn"
+    assert NAV_TAG in cells[1].metadata.get("tags", []), "second cell: navigation"
+    assert NAV_TAG in cells[-1].metadata.get("tags", []), "last cell: navigation"
+    assert cells[-2].source.startswith("## Summary"), "the cell before the last: a summary"
+    bullets = [ln for ln in cells[-2].source.splitlines() if ln.startswith("- ")]
+    assert 3 <= len(bullets) <= 5, f"summary has {len(bullets)} bullet points, want 3 to 5"
+
+
+def test_navigation_contents_and_readme_map_are_current():
+    paths, titles, names, blurbs = collection(FOLDER)
+    stale = [p.name for p in paths
+             if nbformat.writes(expected_notebook(p, titles, names, blurbs))
+             != nbformat.writes(read(p))]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    if expected_readme(readme, titles, names, blurbs) != readme:
+        stale.append("README.md")
+    assert not stale, f"stale navigation in {stale}: run `make notebooks`"
+
+
+def markdown_sources():
+    for path in PATHS:
+        for cell in read(path).cells:
+            if cell.cell_type == "markdown":
+                yield path.parent, path.name, cell.source
+    yield ROOT, "README.md", (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_relative_links_point_to_existing_files():
+    broken = []
+    for folder, name, source in markdown_sources():
+        for target in LINK.findall(source):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            if not (folder / target.split("#")[0]).exists():
+                broken.append(f"{name} -> {target}")
+    assert not broken, f"broken links: {broken}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_notebook_renders_on_github(path):
+    nb = read(path)
+    widgets = nb.metadata.get("widgets")
+    assert widgets is None or all("state" in v for v in widgets.values()), (
+        "GitHub refuses widget metadata without a 'state' key")
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "application/vnd.jupyter.widget-view+json" in data:
+                assert "text/plain" in data

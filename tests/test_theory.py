@@ -1,0 +1,137 @@
+"""The theory helpers agree with independent computations and with what GD actually does."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from linreg_utils import (
+    closed_form_fit,
+    condition_number,
+    convergence_rate,
+    critical_lr,
+    gd_trajectory,
+    hessian_eigenvalues,
+    loss_surface,
+    make_regression,
+    momentum_parameters,
+    mse,
+    mse_hessian,
+    optimal_lr,
+    seed_data,
+    steps_to_shrink,
+)
+
+DATASETS = {
+    "seed": seed_data(),
+    "synthetic": make_regression(n=40, slope=-1.5, intercept=3.0, noise=0.3, seed=7),
+    "centered": make_regression(n=25, seed=3, x_range=(-1.0, 1.0)),
+}
+
+
+@pytest.fixture(params=sorted(DATASETS))
+def data(request):
+    return DATASETS[request.param]
+
+
+def test_closed_form_matches_numpy_lstsq(data):
+    x, y = data
+    a = np.hstack([x.double().numpy(), np.ones((len(x), 1))])
+    expected, *_ = np.linalg.lstsq(a, y.double().numpy()[:, 0], rcond=None)
+    assert np.allclose(closed_form_fit(x, y), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_closed_form_is_a_minimum_of_the_mse(data):
+    x, y = data
+    w, b = closed_form_fit(x, y)
+    best = mse(x, y, w, b)
+    for dw, db in [(1e-3, 0), (-1e-3, 0), (0, 1e-3), (0, -1e-3)]:
+        assert mse(x, y, w + dw, b + db) > best
+
+
+def test_hessian_matches_autograd(data):
+    x, y = data
+    x64, y64 = x.double(), y.double()
+
+    def loss(theta):
+        return torch.mean((theta[0] * x64 + theta[1] - y64) ** 2)
+
+    auto = torch.autograd.functional.hessian(loss, torch.tensor([0.3, -0.2], dtype=torch.float64))
+    assert torch.allclose(mse_hessian(x), auto, rtol=1e-12, atol=1e-12)
+
+
+def test_seed_numbers_match_the_lessons():
+    x, _ = seed_data()
+    lam_min, lam_max = hessian_eigenvalues(x)
+    assert lam_min == pytest.approx(0.2377, abs=1e-4)
+    assert lam_max == pytest.approx(90.094, abs=1e-3)
+    assert condition_number(x) == pytest.approx(379.0, abs=0.1)
+    assert critical_lr(x) == pytest.approx(0.022199, abs=1e-6)
+    assert optimal_lr(x) == pytest.approx(0.022141, abs=1e-6)
+    assert convergence_rate(x, 1e-3) == pytest.approx(1 - 1e-3 * lam_min, rel=1e-12)
+
+
+def test_gd_converges_just_below_critical_lr(data):
+    x, y = data
+    run = gd_trajectory(x, y, 0.98 * critical_lr(x), steps=5000)
+    assert not run.diverged
+    assert run.gaps[-1] < 1e-6 * run.gaps[0]
+
+
+def test_gd_diverges_just_above_critical_lr(data):
+    x, y = data
+    run = gd_trajectory(x, y, 1.02 * critical_lr(x), steps=5000)
+    assert run.diverged
+    assert run.diverged_at is not None and run.diverged_at <= 5000
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.9, 0.99])
+def test_measured_error_ratio_matches_convergence_rate(data, fraction):
+    x, y = data
+    lr = fraction * critical_lr(x)
+    run = gd_trajectory(x, y, lr, steps=3000, w0=1.0, b0=1.0)
+    # The loss gap is ½ Σ λᵢ cᵢ²: once the faster direction has died out, its ratio from one
+    # step to the next is rate². Use the last steps before float64 underflow.
+    gaps = run.gaps[run.gaps > 1e-280]
+    ratios = np.sqrt(gaps[-10:] / gaps[-11:-1])
+    assert np.allclose(ratios, convergence_rate(x, lr), rtol=1e-6)
+
+
+def test_rate_at_optimal_lr_is_kappa_formula(data):
+    x, _ = data
+    kappa = condition_number(x)
+    assert convergence_rate(x, optimal_lr(x)) == pytest.approx((kappa - 1) / (kappa + 1), rel=1e-12)
+
+
+def test_optimal_lr_is_the_fastest(data):
+    x, _ = data
+    best = convergence_rate(x, optimal_lr(x))
+    for factor in (0.9, 0.99, 1.01, 1.1):
+        assert convergence_rate(x, factor * optimal_lr(x)) > best
+
+
+def test_momentum_parameters_follow_polyak(data):
+    x, _ = data
+    lam_min, lam_max = hessian_eigenvalues(x)
+    lr, beta, rate = momentum_parameters(x)
+    kappa = lam_max / lam_min
+    assert rate == pytest.approx((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1))
+    assert beta == pytest.approx(rate**2)
+    # At these settings both eigen-directions' 2x2 iteration matrices have spectral radius = rate.
+    for lam in (lam_min, lam_max):
+        m = np.array([[1 + beta - lr * lam, -beta], [1.0, 0.0]])
+        assert max(abs(np.linalg.eigvals(m))) == pytest.approx(rate, rel=1e-6)
+
+
+def test_steps_to_shrink():
+    assert steps_to_shrink(0.5, 1 / 1024) == pytest.approx(10)
+    assert steps_to_shrink(1.0, 0.1) == math.inf
+
+
+def test_loss_surface_matches_mse(data):
+    x, y = data
+    ws, bs = np.linspace(-1, 1, 4), np.linspace(-2, 2, 3)
+    grid = loss_surface(x, y, ws, bs)
+    assert grid.shape == (3, 4)
+    assert grid[2, 1] == pytest.approx(mse(x, y, ws[1], bs[2]), rel=1e-12)
