@@ -1,0 +1,55 @@
+"""Figures shared by the lessons: live (ipympl) figures and loss contours in (w, b)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .theory import closed_form_fit, loss_surface
+
+
+def live_figure(figsize: tuple[float, float] = (9.0, 3.6), ncols: int = 1) -> tuple[Figure, list[Axes]]:
+    """A figure drawn by ipympl (so a widget can update it in place) and its axes.
+
+    Unlike ``plt.subplots()`` under ``%matplotlib widget``, it is not shown on creation and
+    leaves pyplot's state alone: place ``fig.canvas`` in a widget box yourself. The static
+    figures in the lessons stay ordinary inline PNGs.
+    """
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    canvas = Canvas(fig)
+    FigureManager(canvas, 0)
+    canvas.header_visible = False
+    canvas.toolbar_visible = False
+    canvas.resizable = False
+    return fig, [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
+
+
+def draw_loss_contours(
+    ax: Axes,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    w_lim: tuple[float, float],
+    b_lim: tuple[float, float],
+    levels: int = 12,
+    resolution: int = 200,
+) -> None:
+    """Contours of the MSE over ``w_lim × b_lim``, spaced evenly in log(loss − optimum).
+
+    Marks the least-squares optimum with a star and labels the axes. ``x, y``: ``(n, 1)``.
+    """
+    ws = np.linspace(*w_lim, resolution)
+    bs = np.linspace(*b_lim, resolution)
+    w_star, b_star = closed_form_fit(x, y)
+    surface = loss_surface(x, y, ws, bs)
+    gap = surface - surface.min()
+    positive = gap[gap > 0]
+    lo, hi = np.log10(positive.min() + 1e-12), np.log10(gap.max())
+    ax.contour(ws, bs, np.log10(gap + 1e-12), levels=np.linspace(max(lo, hi - 6), hi, levels),
+               cmap="viridis", linewidths=0.8)
+    ax.plot([w_star], [b_star], marker="*", markersize=14, color="tab:red", linestyle="none",
+            label="optimum (least squares)")
+    ax.set(xlim=w_lim, ylim=b_lim, xlabel="w (slope)", ylabel="b (intercept)")
