@@ -32,5 +32,10 @@ lint: setup
 notebooks: setup
 	OMP_NUM_THREADS=1 $(PY) scripts/execute_notebooks.py $(NOTEBOOKS)
 
+# Student copies: solutions replaced by stubs, outputs cleared; never overwrites a student's
+# file unless FORCE=1.
+student: setup
+	$(PY) -m linreg_utils.student notebooks student $(if $(FORCE),--force,)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

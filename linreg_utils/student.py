@@ -1,0 +1,142 @@
+"""Write student copies of the lessons: solutions replaced by stubs, outputs cleared.
+
+Usage::
+
+    python -m linreg_utils.student notebooks/ student/ [--force]
+
+Every code cell region between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (nbgrader's
+markers) becomes a comment and ``raise NotImplementedError("Exercise N.M: ...")``, named after
+the ``### Exercise N.M — title`` heading above it. A file that already exists in the target
+folder is never overwritten (it may hold a student's answers) unless ``--force`` is given;
+an existing copy identical to the new one is reported as up to date. Sources are only read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .notebooks import lesson_paths
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+EXERCISE_HEADING = re.compile(r"^#+\s*Exercise\s+(\d+\.\d+)\s*[—–:-]*\s*(.*)$", re.MULTILINE)
+
+
+@dataclass
+class Outcome:
+    """What :func:`write_student_copies` did with one notebook."""
+
+    target: Path
+    status: str  # "written", "up to date", "skipped (exists)", "overwritten"
+    exercises: int
+
+
+def stub_lines(indent: str, exercise: str, title: str) -> list[str]:
+    """The lines that replace one solution: a comment saying what to write, and the raise."""
+    task = f"Exercise {exercise}: {title}" if title else f"Exercise {exercise}"
+    return [
+        f"{indent}# Your code here: replace the line below with your answer (see the exercise text above).",
+        f"{indent}raise NotImplementedError({task!r})",
+    ]
+
+
+def strip_solutions(source: str, exercise: str, title: str, where: str) -> str:
+    """``source`` with every BEGIN/END SOLUTION region replaced by a stub."""
+    out: list[str] = []
+    inside = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if inside:
+                raise ValueError(f"{where}, line {number}: '{BEGIN}' inside another solution")
+            inside = True
+            out.extend(stub_lines(line[: len(line) - len(line.lstrip())], exercise, title))
+        elif marker == END:
+            if not inside:
+                raise ValueError(f"{where}, line {number}: '{END}' without '{BEGIN}'")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{where}: '{BEGIN}' is never closed by '{END}'")
+    return "\n".join(out)
+
+
+def student_notebook(nb: nbformat.NotebookNode, name: str) -> tuple[nbformat.NotebookNode, int]:
+    """A student copy of ``nb`` (solutions stubbed, outputs cleared) and its exercise count."""
+    copy = nbformat.from_dict(nb)
+    copy.metadata.pop("widgets", None)
+    exercise, title, count = "?", "", 0
+    for index, cell in enumerate(copy.cells):
+        if cell.cell_type == "markdown":
+            found = EXERCISE_HEADING.findall(cell.source)
+            if found:
+                exercise, title = found[-1][0], found[-1][1].strip().rstrip(".")
+        elif cell.cell_type == "code":
+            if BEGIN in cell.source:
+                cell.source = strip_solutions(cell.source, exercise, title, f"{name}, cell {index + 1}")
+                count += 1
+            cell.outputs, cell.execution_count = [], None
+    return copy, count
+
+
+def write_student_copies(source: Path, target: Path, force: bool = False) -> list[Outcome]:
+    """Write a student copy of every lesson in ``source`` into ``target``; never overwrite
+    an existing different file unless ``force``."""
+    paths = lesson_paths(source) if source.is_dir() else [source]
+    if not paths:
+        raise ValueError(f"no lesson notebooks (NN_name.ipynb) found in {source}")
+    target.mkdir(parents=True, exist_ok=True)
+    outcomes = []
+    for path in paths:
+        copy, count = student_notebook(nbformat.read(path, as_version=4), path.name)
+        text = nbformat.writes(copy) + "\n"
+        dest = target / path.name
+        if dest.resolve() == path.resolve():
+            raise ValueError(f"target {dest} is the source notebook itself: choose another folder")
+        if dest.exists():
+            if dest.read_text(encoding="utf-8") == text:
+                outcomes.append(Outcome(dest, "up to date", count))
+                continue
+            if not force:
+                outcomes.append(Outcome(dest, "skipped (exists)", count))
+                continue
+        status = "overwritten" if dest.exists() else "written"
+        dest.write_text(text, encoding="utf-8")
+        outcomes.append(Outcome(dest, status, count))
+    return outcomes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m linreg_utils.student",
+                                     description="Write student copies of the lessons.")
+    parser.add_argument("source", type=Path, help="folder of lesson notebooks, or one notebook")
+    parser.add_argument("target", type=Path, help="folder for the student copies")
+    parser.add_argument("--force", action="store_true", help="overwrite copies that already exist")
+    args = parser.parse_args(argv)
+    if not args.source.exists():
+        parser.error(f"source {args.source} does not exist")
+    try:
+        outcomes = write_student_copies(args.source, args.target, args.force)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for o in outcomes:
+        print(f"{o.status:>16}: {o.target}  ({o.exercises} exercise{'s' * (o.exercises != 1)})")
+    skipped = [o for o in outcomes if o.status.startswith("skipped")]
+    if skipped:
+        print(f"{len(skipped)} file(s) already existed and were left untouched (they may hold a "
+              "student's answers); pass --force to overwrite them.")
+    elif all(o.status == "up to date" for o in outcomes):
+        print("Nothing to do: every student copy is already up to date.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
