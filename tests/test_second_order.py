@@ -1,0 +1,153 @@
+"""Lesson 01's theory: the MSE's gradient and Newton step, and Newton vs GD on Rosenbrock's valley."""
+
+import numpy as np
+import pytest
+import torch
+
+from linreg_utils import closed_form_fit, make_regression, mse_hessian, seed_data
+from linreg_utils.rosenbrock import (
+    MINIMUM,
+    gd_path,
+    newton_path,
+    rosenbrock,
+    rosenbrock_gradient,
+    rosenbrock_hessian,
+)
+from linreg_utils.second_order import mse_gradient, newton_step
+
+DATASETS = {
+    "seed": seed_data(),
+    "synthetic": make_regression(n=40, slope=-1.5, intercept=3.0, noise=0.3, seed=7),
+    "far_from_origin": make_regression(n=9, seed=4, x_range=(100.0, 120.0)),
+}
+STARTS = [(0.0, 0.0), (5.0, -3.0), (-1e3, 1e3), (0.2725, 0.6247)]
+
+# What the notebook's text states about Rosenbrock, from the start (-1.2, 1) and tolerance 1e-6.
+START, TOL, LR = (-1.2, 1.0), 1e-6, 1e-3
+NEWTON_STEPS, GD_STEPS, GD_BUDGET = 6, 34_374, 1_000
+
+
+@pytest.fixture(params=sorted(DATASETS))
+def data(request):
+    x, y = DATASETS[request.param]
+    return x.double(), y.double()
+
+
+def test_mse_gradient_matches_autograd(data):
+    x, y = data
+    for start in STARTS:
+        theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        loss = torch.mean((theta[0] * x + theta[1] - y) ** 2)
+        (expected,) = torch.autograd.grad(loss, theta)
+        assert torch.allclose(mse_gradient(x, y, theta), expected, rtol=1e-10, atol=1e-10)
+
+
+def test_mse_hessian_matches_autograd(data):
+    x, y = data
+
+    def loss(theta):
+        return torch.mean((theta[0] * x + theta[1] - y) ** 2)
+
+    expected = torch.autograd.functional.hessian(loss, torch.zeros(2, dtype=torch.float64))
+    assert torch.allclose(mse_hessian(x), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("start", STARTS)
+def test_newton_lands_on_least_squares_optimum_in_one_step(data, start):
+    x, y = data
+    w_star, b_star = closed_form_fit(x, y)
+    w, b = newton_step(x, y, torch.tensor(start, dtype=torch.float64)).tolist()
+    scale = 1.0 + abs(w_star) + abs(b_star)
+    assert abs(w - w_star) < 1e-7 * scale and abs(b - b_star) < 1e-7 * scale
+    # a second step has nothing left to do: the gradient there is zero
+    assert torch.linalg.norm(mse_gradient(x, y, torch.tensor([w, b], dtype=torch.float64))) < 1e-7 * scale
+
+
+def test_gradient_step_does_not_land_in_one_step():
+    x, y = seed_data()
+    w_star, b_star = closed_form_fit(x, y)
+    theta = torch.zeros(2, dtype=torch.float64)
+    w, b = (theta - 1e-3 * mse_gradient(x, y, theta)).tolist()
+    assert abs(w - w_star) > 0.1 or abs(b - b_star) > 0.1
+
+
+def test_newton_step_does_not_change_its_input():
+    x, y = seed_data()
+    theta = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    newton_step(x, y, theta)
+    assert theta.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("theta, error, words", [
+    ([0.0, 0.0], TypeError, "torch.Tensor"),
+    (torch.zeros(3), ValueError, "two numbers"),
+    (torch.tensor([float("nan"), 0.0]), ValueError, "finite"),
+])
+def test_bad_theta_is_refused(theta, error, words):
+    x, y = seed_data()
+    with pytest.raises(error, match=words):
+        newton_step(x, y, theta)
+
+
+def test_newton_step_refuses_constant_x():
+    with pytest.raises(ValueError, match="constant"):
+        newton_step(torch.ones(5, 1), torch.arange(5.0), torch.zeros(2))
+
+
+@pytest.mark.parametrize("point", [(-1.2, 1.0), (0.0, 0.0), (1.0, 1.0), (0.76, -3.2), (2.0, -1.5)])
+def test_rosenbrock_formulas_match_autograd(point):
+    theta = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(rosenbrock(theta), theta)
+    hess = torch.autograd.functional.hessian(rosenbrock, theta.detach())
+    np.testing.assert_allclose(rosenbrock_gradient(point), grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(rosenbrock_hessian(point), hess.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_rosenbrock_minimum_is_one_one():
+    assert rosenbrock(np.array(MINIMUM)) == 0.0
+    assert np.all(rosenbrock_gradient(MINIMUM) == 0.0)
+    assert np.all(np.linalg.eigvalsh(rosenbrock_hessian(MINIMUM)) > 0)
+
+
+def test_newton_needs_the_stated_number_of_steps_on_rosenbrock():
+    path = newton_path(START, tol=TOL)
+    assert path.converged_at == NEWTON_STEPS
+    assert path.distances[NEWTON_STEPS - 1] > TOL >= path.distances[NEWTON_STEPS]
+
+
+def test_newton_second_step_goes_uphill_on_rosenbrock():
+    values = newton_path(START, tol=TOL).values
+    assert values[2] > values[1] and values[2] > values[0]
+
+
+def test_newton_first_stop_has_a_nearly_singular_hessian():
+    point = newton_path(START, tol=TOL).points[1]
+    assert np.linalg.cond(rosenbrock_hessian(point)) > 1e3 > np.linalg.cond(rosenbrock_hessian(START))
+
+
+def test_gd_at_the_tutorial_lr_needs_tens_of_thousands_of_steps():
+    assert gd_path(START, LR, max_steps=GD_BUDGET, tol=TOL).converged_at is None
+    path = gd_path(START, LR, max_steps=100_000, tol=TOL)
+    assert path.converged_at == GD_STEPS
+    assert np.all(np.diff(path.values) <= 0), "at lr=1e-3 every GD step lowers f"
+
+
+def test_gd_path_stops_when_it_diverges():
+    path = gd_path(START, lr=0.01, max_steps=10_000)
+    assert path.converged_at is None and len(path.points) < 10_000
+    assert not np.isfinite(path.points[-1]).all()
+
+
+def test_path_at_the_minimum_has_converged_at_step_zero():
+    assert newton_path(MINIMUM).converged_at == 0 and gd_path(MINIMUM, 1e-3).converged_at == 0
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: gd_path(START, lr=0.0), ValueError, "lr"),
+    (lambda: gd_path(START, lr=1e-3, max_steps=0), ValueError, "max_steps"),
+    (lambda: newton_path(START, tol=-1.0), ValueError, "tol"),
+    (lambda: newton_path((float("nan"), 1.0)), ValueError, "start"),
+])
+def test_bad_path_arguments_are_refused(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
