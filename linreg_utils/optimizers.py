@@ -1,0 +1,199 @@
+"""The optimizers of ``torch.optim``, written out by hand, one short function each.
+
+Every update has the same shape, like micrograd's ``_backward``s: it takes the parameters
+``theta`` (a ``(d,)`` tensor), their gradient ``grad`` (same shape) and a ``state`` dict that
+it may fill in (velocity, running averages, step count), and returns the new ``theta``.
+:func:`run_update` drives one of them with autograd gradients; :func:`run_torch` drives the
+matching ``torch.optim`` class the same way, so the tests can compare them step by step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from ._checks import positive_int, xy_columns
+
+State = dict[str, Any]
+Update = Callable[..., torch.Tensor]
+LossFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+def sgd(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float) -> torch.Tensor:
+    """Plain gradient descent: ``θ ← θ − η g``."""
+    return theta - lr * grad
+
+
+def heavy_ball(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float, beta: float) -> torch.Tensor:
+    """Polyak's heavy ball: ``θ ← θ − η g + β (θ − θ_prev)``."""
+    previous = state.get("previous", theta)
+    state["previous"] = theta
+    return theta - lr * grad + beta * (theta - previous)
+
+
+def sgd_momentum(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float,
+                 beta: float) -> torch.Tensor:
+    """PyTorch's momentum: ``v ← β v + g``, ``θ ← θ − η v`` (the heavy ball in other clothes)."""
+    state["v"] = beta * state.get("v", torch.zeros_like(theta)) + grad
+    return theta - lr * state["v"]
+
+
+def nesterov(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float, beta: float) -> torch.Tensor:
+    """Nesterov, PyTorch's form: ``v ← β v + g``, ``θ ← θ − η (g + β v)``."""
+    state["v"] = beta * state.get("v", torch.zeros_like(theta)) + grad
+    return theta - lr * (grad + beta * state["v"])
+
+
+def adagrad(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float,
+            eps: float = 1e-10) -> torch.Tensor:
+    """Adagrad: ``s ← s + g²``, ``θ ← θ − η g / (√s + ε)`` (per coordinate)."""
+    state["s"] = state.get("s", torch.zeros_like(theta)) + grad**2
+    return theta - lr * grad / (state["s"].sqrt() + eps)
+
+
+def rmsprop(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float, alpha: float = 0.99,
+            eps: float = 1e-8) -> torch.Tensor:
+    """RMSprop: ``s ← α s + (1 − α) g²``, ``θ ← θ − η g / (√s + ε)``."""
+    state["s"] = alpha * state.get("s", torch.zeros_like(theta)) + (1 - alpha) * grad**2
+    return theta - lr * grad / (state["s"].sqrt() + eps)
+
+
+def adam(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float,
+         betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> torch.Tensor:
+    """Adam: running means ``m`` of g and ``v`` of g², bias-corrected, ``θ ← θ − η m̂ / (√v̂ + ε)``."""
+    beta1, beta2 = betas
+    t = state["t"] = state.get("t", 0) + 1
+    state["m"] = beta1 * state.get("m", torch.zeros_like(theta)) + (1 - beta1) * grad
+    state["v"] = beta2 * state.get("v", torch.zeros_like(theta)) + (1 - beta2) * grad**2
+    m_hat, v_hat = state["m"] / (1 - beta1**t), state["v"] / (1 - beta2**t)
+    return theta - lr * m_hat / (v_hat.sqrt() + eps)
+
+
+def adamw(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float,
+          betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+          weight_decay: float = 1e-2) -> torch.Tensor:
+    """AdamW: shrink ``θ ← θ (1 − η λ_wd)`` (decoupled weight decay), then an Adam step."""
+    return adam(theta * (1 - lr * weight_decay), grad, state, lr, betas, eps)
+
+
+def lbfgs(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float = 1.0,
+          history_size: int = 100) -> torch.Tensor:
+    """L-BFGS without line search: ``θ ← θ − t H_k g`` with ``H_k`` from the two-loop recursion.
+
+    ``H_k`` is built from the last ``history_size`` pairs ``s = Δθ, y = Δg`` (a quasi-Newton
+    inverse Hessian). Step ``t = lr``, except the first: ``min(1, 1/‖g‖₁)·lr``, as in torch.
+    """
+    pairs = state.setdefault("pairs", [])  # [(s, y, 1 / yᵀs), ...], oldest first
+    if "g_prev" in state:
+        s, y = theta - state["theta_prev"], grad - state["g_prev"]
+        if y.dot(s) > 1e-10:  # keep only pairs of positive curvature
+            pairs[:] = (pairs + [(s, y, 1.0 / y.dot(s))])[-history_size:]
+            state["gamma"] = y.dot(s) / y.dot(y)  # scale of the initial inverse Hessian
+    q, alphas = grad.clone(), []
+    for s, y, rho in reversed(pairs):  # first loop: newest to oldest
+        alphas.append(rho * s.dot(q))
+        q = q - alphas[-1] * y
+    r = state.get("gamma", 1.0) * q
+    for (s, y, rho), alpha in zip(pairs, reversed(alphas), strict=True):  # oldest to newest
+        r = r + (alpha - rho * y.dot(r)) * s
+    step = lr * min(1.0, 1.0 / grad.abs().sum().item()) if "g_prev" not in state else lr
+    state["theta_prev"], state["g_prev"] = theta, grad
+    return theta - step * r
+
+
+def line_loss(x: torch.Tensor, y: torch.Tensor) -> LossFn:
+    """The MSE of the line ``θ = (w, b)`` on ``(x, y)``, as a function of a ``(2,)`` tensor."""
+    xc, yc = xy_columns(x, y)
+    xv, yv = xc[:, 0], yc[:, 0]
+
+    def loss(theta: torch.Tensor) -> torch.Tensor:
+        return torch.mean((theta[0] * xv + theta[1] - yv) ** 2)
+
+    return loss
+
+
+def _start(theta0: torch.Tensor) -> torch.Tensor:
+    if not isinstance(theta0, torch.Tensor) or theta0.dim() != 1:
+        raise TypeError(f"theta0 must be a 1-D torch.Tensor, got {theta0!r}")
+    return theta0.detach().to(torch.float64).clone()
+
+
+def run_update(update: Update, loss_fn: LossFn, theta0: torch.Tensor, steps: int,
+               **hyper: Any) -> torch.Tensor:
+    """Apply a hand-written ``update`` ``steps`` times; return every θ, ``(steps + 1, d)`` float64."""
+    steps = positive_int("steps", steps)
+    theta, state, path = _start(theta0), {}, []
+    path.append(theta)
+    for _ in range(steps):
+        leaf = theta.clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad(loss_fn(leaf), leaf)
+        theta = update(theta, grad, state, **hyper)
+        path.append(theta)
+    return torch.stack(path)
+
+
+def run_torch(make_optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer], loss_fn: LossFn,
+              theta0: torch.Tensor, steps: int) -> torch.Tensor:
+    """The same run through ``torch.optim``: ``zero_grad → loss → backward → step``; ``(steps + 1, d)``."""
+    steps = positive_int("steps", steps)
+    theta = _start(theta0).requires_grad_(True)
+    optimizer = make_optimizer([theta])
+    path = [theta.detach().clone()]
+
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad()
+        loss = loss_fn(theta)
+        loss.backward()
+        return loss
+
+    for _ in range(steps):
+        optimizer.step(closure)
+        path.append(theta.detach().clone())
+    return torch.stack(path)
+
+
+ZOO: dict[str, tuple[Update, Callable[..., torch.optim.Optimizer], dict[str, Any]]] = {
+    "SGD": (sgd, lambda p, lr: torch.optim.SGD(p, lr=lr), {}),
+    "SGD + momentum": (sgd_momentum, lambda p, lr, beta: torch.optim.SGD(p, lr=lr, momentum=beta),
+                       {"beta": 0.9}),
+    "Nesterov": (nesterov, lambda p, lr, beta: torch.optim.SGD(p, lr=lr, momentum=beta, nesterov=True),
+                 {"beta": 0.9}),
+    "Adagrad": (adagrad, lambda p, lr: torch.optim.Adagrad(p, lr=lr), {}),
+    "RMSprop": (rmsprop, lambda p, lr: torch.optim.RMSprop(p, lr=lr), {}),
+    "Adam": (adam, lambda p, lr: torch.optim.Adam(p, lr=lr), {}),
+    "AdamW": (adamw, lambda p, lr: torch.optim.AdamW(p, lr=lr), {}),
+    "LBFGS": (lbfgs, lambda p, lr: torch.optim.LBFGS(p, lr=lr, max_iter=1, tolerance_grad=0.0,
+                                                  tolerance_change=0.0), {}),
+}
+"""name → (hand-written update, ``torch.optim`` factory ``(params, lr, **extra)``, extra hyperparameters).
+
+Default hyperparameters match: both sides use torch's defaults (betas, eps, alpha, weight
+decay 0.01 for AdamW). LBFGS runs one iteration per ``step()`` (``max_iter=1``), no line search,
+and its stopping tolerances are set to 0: with the defaults, torch stops moving once the loss
+changes by less than 1e-9 per step, while the hand-written version keeps stepping.
+"""
+
+
+def compare_with_torch(name: str, loss_fn: LossFn, theta0: torch.Tensor, lr: float,
+                       steps: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Run ``ZOO[name]`` by hand and through ``torch.optim``; return both paths, ``(steps + 1, d)``."""
+    if name not in ZOO:
+        raise ValueError(f"name must be one of {sorted(ZOO)}, got {name!r}")
+    update, factory, extra = ZOO[name]
+    hand = run_update(update, loss_fn, theta0, steps, lr=lr, **extra)
+    ref = run_torch(lambda params: factory(params, lr, **extra), loss_fn, theta0, steps)
+    return hand, ref
+
+
+def measured_rate(path: torch.Tensor, optimum: tuple[float, float], start: int, stop: int) -> float:
+    """Per-step shrink factor of ‖θ_k − θ*‖ between steps ``start`` and ``stop`` of ``path`` ``(k, 2)``.
+
+    ``(‖e_stop‖ / ‖e_start‖) ** (1 / (stop − start))``: the geometric mean over that window.
+    """
+    start, stop = positive_int("start", start), positive_int("stop", stop)
+    if not start < stop < len(path):
+        raise ValueError(f"need start < stop < len(path) = {len(path)}, got start={start}, stop={stop}")
+    errors = (path - torch.tensor(optimum, dtype=path.dtype)).norm(dim=1)
+    return (errors[stop] / errors[start]).item() ** (1.0 / (stop - start))

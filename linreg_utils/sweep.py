@@ -1,0 +1,70 @@
+"""Many learning rates at once: one row of parameters per learning rate, one batched GD loop.
+
+The losses of different rows do not interact, so the gradient of their *sum* with respect to
+the ``(n_lr, 2)`` parameter tensor is the stack of each row's own gradient: one backward pass
+serves every learning rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from ._checks import finite_number, positive_finite, positive_int, xy_columns
+
+
+def _lr_tensor(lrs: Sequence[float] | torch.Tensor) -> torch.Tensor:
+    values = [positive_finite(f"lrs[{i}]", float(v)) for i, v in enumerate(torch.as_tensor(lrs).flatten())]
+    if not values:
+        raise ValueError("lrs is empty: give at least one learning rate")
+    return torch.tensor(values, dtype=torch.float64)
+
+
+def sweep_gd(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float] | torch.Tensor, steps: int,
+             w0: float = 0.0, b0: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Full-batch GD on the line MSE for every lr at once (float64).
+
+    ``lrs``: ``(n_lr,)``. Returns ``(theta, losses)``: final ``(w, b)`` per lr, ``(n_lr, 2)``,
+    and the loss before each step and after the last, ``(n_lr, steps + 1)``. Diverging rows
+    end in ``inf``/``nan``; they do not disturb the others.
+    """
+    xc, yc = xy_columns(x, y)
+    lr, steps = _lr_tensor(lrs), positive_int("steps", steps)
+    start = [finite_number("w0", w0), finite_number("b0", b0)]
+    theta = torch.tensor([start] * len(lr), dtype=torch.float64, requires_grad=True)  # (n_lr, 2)
+    xs, ys = xc[:, 0], yc[:, 0]  # (n,)
+    losses = torch.empty(len(lr), steps + 1, dtype=torch.float64)
+    for k in range(steps + 1):
+        loss = ((theta[:, :1] * xs + theta[:, 1:] - ys) ** 2).mean(dim=1)  # (n_lr,)
+        losses[:, k] = loss.detach()
+        if k == steps:
+            break
+        (grad,) = torch.autograd.grad(loss.sum(), theta)
+        with torch.no_grad():
+            theta -= lr[:, None] * grad
+    return theta.detach(), losses
+
+
+def sweep_with_torch_optim(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float] | torch.Tensor,
+                           steps: int, w0: float = 0.0, b0: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """The reference: one ``torch.optim.SGD`` loop per lr; same outputs as :func:`sweep_gd`."""
+    xc, yc = xy_columns(x, y)
+    lr, steps = _lr_tensor(lrs), positive_int("steps", steps)
+    start = [finite_number("w0", w0), finite_number("b0", b0)]
+    thetas, all_losses = [], []
+    for rate in lr.tolist():
+        theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        optimizer = torch.optim.SGD([theta], lr=rate)
+        losses = []
+        for k in range(steps + 1):
+            optimizer.zero_grad()
+            loss = torch.mean((theta[0] * xc[:, 0] + theta[1] - yc[:, 0]) ** 2)
+            losses.append(loss.item())
+            if k == steps:
+                break
+            loss.backward()
+            optimizer.step()
+        thetas.append(theta.detach())
+        all_losses.append(losses)
+    return torch.stack(thetas), torch.tensor(all_losses, dtype=torch.float64)
