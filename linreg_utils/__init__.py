@@ -22,10 +22,23 @@ from .theory import (
 )
 from .training import FitHistory, fit
 from .trajectory import DIVERGENCE_FACTOR, Trajectory, gd_trajectory
+from .workflow import (
+    MinibatchHistory,
+    RaceResult,
+    make_loader,
+    optimum_gap,
+    sgd_noise_floor,
+    split_mses,
+    steps_to_optimum,
+    train_minibatch,
+    train_val_split,
+)
 
 __all__ = [
     "DIVERGENCE_FACTOR",
     "FitHistory",
+    "MinibatchHistory",
+    "RaceResult",
     "Trajectory",
     "closed_form_fit",
     "condition_number",
@@ -36,14 +49,21 @@ __all__ = [
     "gd_trajectory",
     "hessian_eigenvalues",
     "loss_surface",
+    "make_loader",
     "make_regression",
     "momentum_parameters",
     "mse",
     "mse_hessian",
     "optimal_lr",
+    "optimum_gap",
     "pick_device",
     "seed_data",
+    "sgd_noise_floor",
+    "split_mses",
     "standardize",
+    "steps_to_optimum",
     "steps_to_shrink",
+    "train_minibatch",
+    "train_val_split",
     "unstandardize",
 ]
