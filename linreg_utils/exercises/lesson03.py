@@ -107,11 +107,9 @@ def _loop(order: str) -> Callable[..., list[float]]:
 _LOOP_MISTAKES = {
     "bs": "you still never call optimizer.zero_grad(): backward() adds to .grad, so every step "
           "uses the sum of all the gradients so far. Call zero_grad() at the start of each step",
-    "bzs": "you call zero_grad() between backward() and step(): the gradient is wiped before it is "
-           "used, so the parameters never move. Call zero_grad() before backward()",
-    "zsb": "you call step() before backward(): each step uses the previous step's gradient (and the "
-           "first step none). The order is zero_grad → forward → loss → backward → step",
-    "zb": "you never call optimizer.step(): the gradients are computed but the parameters never move",
+    "bzs": "the parameters never moved: either optimizer.step() is missing, or zero_grad() runs "
+           "between backward() and step() and wipes the gradient before it is used. "
+           "The order is zero_grad → forward → loss → backward → step",
 }
 
 

@@ -1,0 +1,77 @@
+"""The optimizer race: its runs (plain functions) and its widget, driven headless."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+import torch
+
+from linreg_utils import seed_data
+from linreg_utils.optimizers import ZOO, line_loss, run_torch
+from linreg_utils.race import DEFAULT_LRS, START, TOL, RaceWidget, race, race_figure, readout
+
+X, Y = seed_data()
+
+
+def test_race_paths_equal_torch_optim_runs():
+    results = race(X, Y, {"Adam": 0.1, "Nesterov": 0.01}, steps=40)
+    for name, r in results.items():
+        _, factory, extra = ZOO[name]
+        ref = run_torch(lambda p, f=factory, e=extra, lr=r.lr: f(p, lr, **e), line_loss(X, Y),
+                        torch.tensor(START, dtype=torch.float64), 40)
+        assert np.allclose(r.path, ref.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_lbfgs_wins_and_plain_sgd_is_still_far_after_500_steps():
+    results = race(X, Y, DEFAULT_LRS, steps=500)
+    assert results["LBFGS"].steps_to_reach() <= 6
+    assert results["SGD"].steps_to_reach() is None
+    assert results["SGD + momentum"].steps_to_reach() < results["Adam"].steps_to_reach()
+
+
+def test_a_too_large_lr_is_reported_as_diverged():
+    r = race(X, Y, {"SGD": 0.03}, steps=300)["SGD"]
+    assert r.diverged_at is not None and r.steps_to_reach() is None
+    assert np.isfinite(r.gaps).all()
+    assert "diverged at step" in readout({"SGD": r})[0]
+
+
+def test_steps_to_reach_means_staying_below_the_finish_line():
+    r = race(X, Y, {"Adam": 0.1}, steps=500)["Adam"]
+    k = r.steps_to_reach()
+    assert (r.gaps[k:] <= TOL).all() and r.gaps[k - 1] > TOL
+
+
+def test_unknown_racer_and_bad_lr_are_refused():
+    with pytest.raises(ValueError, match="optimizer name"):
+        race(X, Y, {"Adamax": 0.1})
+    with pytest.raises(ValueError, match="lrs"):
+        race(X, Y, {"SGD": -1.0})
+
+
+def test_static_figure_shows_only_the_chosen_racers():
+    fig = race_figure(X, Y, {"SGD": 0.02, "LBFGS": 1.0}, steps=50)
+    labels = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert labels == ["finish line 1e-08", "SGD", "LBFGS"]
+    matplotlib.pyplot.close(fig)
+
+
+def test_widget_ticking_a_box_shows_its_lines_and_readout():
+    w = RaceWidget(X, Y, chosen=("SGD",), steps=100)
+    assert not w.lines["Adam"][0].get_visible()
+    w.checks["Adam"].value = True
+    assert w.lines["Adam"][0].get_visible() and "Adam" in w.text.value
+    w.checks["SGD"].value = False
+    assert not w.lines["SGD"][1].get_visible() and "SGD " not in w.text.value
+
+
+def test_widget_slider_changes_the_run():
+    w = RaceWidget(X, Y, chosen=("SGD",), steps=100)
+    before = w.lines["SGD"][1].get_ydata().copy()
+    w.sliders["SGD"].value = 0.03
+    assert "diverged" in w.text.value
+    assert len(w.lines["SGD"][1].get_ydata()) < len(before)
+    w.steps.value = 200
+    assert w.ax_loss.get_xlim() == (0.0, 200.0)
