@@ -6,6 +6,8 @@ Everything a notebook needs is importable from here, e.g.
 
 from .data import make_regression, seed_data, standardize, unstandardize
 from .device import pick_device
+from .optimizers import compare_with_torch, line_loss, measured_rate, run_torch, run_update
+from .sweep import sweep_gd
 from .theory import (
     closed_form_fit,
     condition_number,
@@ -35,6 +37,12 @@ from .workflow import (
 )
 
 __all__ = [
+    "compare_with_torch",
+    "line_loss",
+    "measured_rate",
+    "run_torch",
+    "run_update",
+    "sweep_gd",
     "DIVERGENCE_FACTOR",
     "FitHistory",
     "MinibatchHistory",
