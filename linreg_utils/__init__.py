@@ -5,8 +5,18 @@ Everything a notebook needs is importable from here, e.g.
 """
 
 from .data import make_regression, seed_data, standardize, unstandardize
+from .derivative_costs import DerivativeCosts, format_bytes, measure_derivative_costs, memory_bytes
 from .device import pick_device
 from .optimizers import compare_with_torch, line_loss, measured_rate, run_torch, run_update
+from .rosenbrock import (
+    RosenbrockPath,
+    rosenbrock,
+    rosenbrock_gd_path,
+    rosenbrock_gradient,
+    rosenbrock_hessian,
+    rosenbrock_newton_path,
+)
+from .second_order import mse_gradient, newton_step
 from .sweep import sweep_gd
 from .theory import (
     closed_form_fit,
@@ -37,6 +47,18 @@ from .workflow import (
 )
 
 __all__ = [
+    "DerivativeCosts",
+    "RosenbrockPath",
+    "format_bytes",
+    "measure_derivative_costs",
+    "memory_bytes",
+    "mse_gradient",
+    "newton_step",
+    "rosenbrock",
+    "rosenbrock_gd_path",
+    "rosenbrock_gradient",
+    "rosenbrock_hessian",
+    "rosenbrock_newton_path",
     "compare_with_torch",
     "line_loss",
     "measured_rate",

@@ -41,7 +41,7 @@ def rosenbrock_hessian(theta: tuple[float, float] | np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Path:
+class RosenbrockPath:
     """An optimizer's iterates on Rosenbrock's function; step 0 is the start.
 
     ``points``: ``(k + 1, 2)`` array, ``values``: ``(k + 1,)`` array of ``f``, and
@@ -59,7 +59,7 @@ class Path:
 
 
 def _run(update: Callable[[float, float], tuple[float, float]], start: tuple[float, float],
-         max_steps: int, tol: float) -> Path:
+         max_steps: int, tol: float) -> RosenbrockPath:
     """Iterate ``(a, b) ← update(a, b)`` until within ``tol`` of the minimum or ``max_steps`` taken."""
     a, b = finite_number("start[0]", start[0]), finite_number("start[1]", start[1])
     max_steps, tol = positive_int("max_steps", max_steps), positive_finite("tol", tol)
@@ -72,10 +72,11 @@ def _run(update: Callable[[float, float], tuple[float, float]], start: tuple[flo
     pts = np.array(points)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged run ends in inf or nan
         values = rosenbrock(pts.T)
-    return Path(points=pts, values=values, converged_at=len(points) - 1 if done else None)
+    return RosenbrockPath(points=pts, values=values, converged_at=len(points) - 1 if done else None)
 
 
-def newton_path(start: tuple[float, float], max_steps: int = 50, tol: float = 1e-6) -> Path:
+def rosenbrock_newton_path(start: tuple[float, float], max_steps: int = 50,
+                           tol: float = 1e-6) -> RosenbrockPath:
     """Pure Newton steps ``θ - H(θ)⁻¹∇f(θ)`` (no line search) from ``start``, until ``tol`` from (1, 1)."""
 
     def update(a: float, b: float) -> tuple[float, float]:
@@ -85,7 +86,8 @@ def newton_path(start: tuple[float, float], max_steps: int = 50, tol: float = 1e
     return _run(update, start, max_steps, tol)
 
 
-def gd_path(start: tuple[float, float], lr: float, max_steps: int = 100_000, tol: float = 1e-6) -> Path:
+def rosenbrock_gd_path(start: tuple[float, float], lr: float, max_steps: int = 100_000,
+                       tol: float = 1e-6) -> RosenbrockPath:
     """Gradient-descent steps ``θ - lr ∇f(θ)`` from ``start``, until ``tol`` from (1, 1)."""
     lr = positive_finite("lr", lr)
 

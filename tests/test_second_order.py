@@ -7,11 +7,11 @@ import torch
 from linreg_utils import closed_form_fit, make_regression, mse_hessian, seed_data
 from linreg_utils.rosenbrock import (
     MINIMUM,
-    gd_path,
-    newton_path,
     rosenbrock,
+    rosenbrock_gd_path,
     rosenbrock_gradient,
     rosenbrock_hessian,
+    rosenbrock_newton_path,
 )
 from linreg_utils.second_order import mse_gradient, newton_step
 
@@ -110,43 +110,44 @@ def test_rosenbrock_minimum_is_one_one():
 
 
 def test_newton_needs_the_stated_number_of_steps_on_rosenbrock():
-    path = newton_path(START, tol=TOL)
+    path = rosenbrock_newton_path(START, tol=TOL)
     assert path.converged_at == NEWTON_STEPS
     assert path.distances[NEWTON_STEPS - 1] > TOL >= path.distances[NEWTON_STEPS]
 
 
 def test_newton_second_step_goes_uphill_on_rosenbrock():
-    values = newton_path(START, tol=TOL).values
+    values = rosenbrock_newton_path(START, tol=TOL).values
     assert values[2] > values[1] and values[2] > values[0]
 
 
 def test_newton_first_stop_has_a_nearly_singular_hessian():
-    point = newton_path(START, tol=TOL).points[1]
+    point = rosenbrock_newton_path(START, tol=TOL).points[1]
     assert np.linalg.cond(rosenbrock_hessian(point)) > 1e3 > np.linalg.cond(rosenbrock_hessian(START))
 
 
 def test_gd_at_the_tutorial_lr_needs_tens_of_thousands_of_steps():
-    assert gd_path(START, LR, max_steps=GD_BUDGET, tol=TOL).converged_at is None
-    path = gd_path(START, LR, max_steps=100_000, tol=TOL)
+    assert rosenbrock_gd_path(START, LR, max_steps=GD_BUDGET, tol=TOL).converged_at is None
+    path = rosenbrock_gd_path(START, LR, max_steps=100_000, tol=TOL)
     assert path.converged_at == GD_STEPS
     assert np.all(np.diff(path.values) <= 0), "at lr=1e-3 every GD step lowers f"
 
 
 def test_gd_path_stops_when_it_diverges():
-    path = gd_path(START, lr=0.01, max_steps=10_000)
+    path = rosenbrock_gd_path(START, lr=0.01, max_steps=10_000)
     assert path.converged_at is None and len(path.points) < 10_000
     assert not np.isfinite(path.points[-1]).all()
 
 
 def test_path_at_the_minimum_has_converged_at_step_zero():
-    assert newton_path(MINIMUM).converged_at == 0 and gd_path(MINIMUM, 1e-3).converged_at == 0
+    assert rosenbrock_newton_path(MINIMUM).converged_at == 0
+    assert rosenbrock_gd_path(MINIMUM, 1e-3).converged_at == 0
 
 
 @pytest.mark.parametrize("call, error, words", [
-    (lambda: gd_path(START, lr=0.0), ValueError, "lr"),
-    (lambda: gd_path(START, lr=1e-3, max_steps=0), ValueError, "max_steps"),
-    (lambda: newton_path(START, tol=-1.0), ValueError, "tol"),
-    (lambda: newton_path((float("nan"), 1.0)), ValueError, "start"),
+    (lambda: rosenbrock_gd_path(START, lr=0.0), ValueError, "lr"),
+    (lambda: rosenbrock_gd_path(START, lr=1e-3, max_steps=0), ValueError, "max_steps"),
+    (lambda: rosenbrock_newton_path(START, tol=-1.0), ValueError, "tol"),
+    (lambda: rosenbrock_newton_path((float("nan"), 1.0)), ValueError, "start"),
 ])
 def test_bad_path_arguments_are_refused(call, error, words):
     with pytest.raises(error, match=words):
