@@ -1,0 +1,163 @@
+"""The learning-rate widget: the functions it is built from, and the view driven headless."""
+
+import math
+
+import numpy as np
+import pytest
+
+from linreg_utils import critical_lr, gd_trajectory, optimal_lr, seed_data
+from linreg_utils.widgets import (
+    STEP_CHOICES,
+    display_indices,
+    eigen_errors,
+    lr_grid,
+    lr_scale,
+    lr_widget,
+    mode_gaps,
+    predicted_steps,
+    readout_text,
+    scale_html,
+)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return seed_data()
+
+
+@pytest.fixture()
+def view(data):
+    x, y = data
+    return lr_widget(x, y, lr=1e-3, steps=1_000)
+
+
+def test_scale_marks_critical_and_optimal_lr(data):
+    x, _ = data
+    scale = lr_scale(x)
+    assert scale.critical == pytest.approx(critical_lr(x))
+    assert scale.optimal == pytest.approx(optimal_lr(x))
+    assert scale.low < scale.optimal < scale.critical < scale.high
+    assert scale.position(scale.low) == 0.0 and scale.position(scale.high) == 1.0
+    assert scale.position(1e-9) == 0.0
+
+
+def test_scale_html_shows_the_critical_lr_and_the_current_value(data):
+    x, _ = data
+    scale = lr_scale(x)
+    text = scale_html(scale, 1e-3)
+    assert f"{scale.critical:.4f}" in text and "diverges above" in text
+    assert f"{100 * scale.position(1e-3):.2f}%" in text
+    assert scale_html(scale, 1e-3) != scale_html(scale, 0.05)
+
+
+def test_mode_gaps_sum_to_the_measured_gap(data):
+    x, y = data
+    lam, c0 = eigen_errors(x, y)
+    run = gd_trajectory(x, y, 0.015, 400)
+    k = np.arange(401)
+    assert np.allclose(mode_gaps(lam, c0, 0.015, k).sum(axis=1), run.gaps, rtol=1e-8, atol=1e-300)
+
+
+def test_predicted_steps_is_a_tight_lower_bound(data):
+    x, y = data
+    for lr in (1e-3, 0.01, optimal_lr(x), 0.95 * critical_lr(x)):
+        predicted = predicted_steps(x, y, lr, 1e-6)
+        measured = gd_trajectory(x, y, lr, 60_000).steps_to_reach(1e-6)
+        assert measured is not None
+        assert math.ceil(predicted) <= measured <= math.ceil(predicted) + 2
+
+
+def test_predicted_steps_is_infinite_above_critical(data):
+    x, y = data
+    assert predicted_steps(x, y, 1.01 * critical_lr(x)) == math.inf
+
+
+def test_display_indices_keep_first_and_last_and_stay_small():
+    assert np.array_equal(display_indices(10), np.arange(10))
+    idx = display_indices(100_001)
+    assert idx[0] == 0 and idx[-1] == 100_000 and len(idx) <= 1_500
+    assert np.all(np.diff(idx) > 0)
+
+
+def test_readout_says_diverges_above_critical(data):
+    x, y = data
+    scale = lr_scale(x)
+    run = gd_trajectory(x, y, 1.05 * scale.critical, 1_000)
+    text = readout_text(run, scale)
+    assert "diverges" in text and f"{run.diverged_at:,}" in text
+
+
+def test_readout_says_oscillates_between_one_and_two_over_lambda_max(data):
+    x, y = data
+    scale = lr_scale(x)
+    zigzag = readout_text(gd_trajectory(x, y, 1.5 / scale.lam_max, 1_000), scale)
+    smooth = readout_text(gd_trajectory(x, y, 0.5 / scale.lam_max, 1_000), scale)
+    assert "oscillates" in zigzag and "diverges" not in zigzag
+    assert "oscillates" not in smooth
+
+
+def test_readout_gives_steps_to_reach_the_optimum(data):
+    x, y = data
+    scale = lr_scale(x)
+    assert "22,286 steps" in readout_text(gd_trajectory(x, y, 1e-3, 100_000), scale)
+    short = readout_text(gd_trajectory(x, y, 1e-3, 1_000), scale, predicted=22285.7)
+    assert "Not within" in short and "about 22,286 needed" in short
+
+
+def test_widget_has_the_classes_the_browser_test_uses(view):
+    assert "lr-slider" in view.slider._dom_classes
+    assert "lr-readout" in view.readout._dom_classes
+    assert view.slider.min == pytest.approx(-4) and view.slider.max == pytest.approx(-1)
+
+
+def test_moving_the_slider_updates_readout_line_and_path_in_place(view):
+    fig, line, path = view.fig, view.panels.line, view.panels.path
+    before_text = view.readout_plain
+    before_line = np.array(line.get_ydata(), copy=True)
+    before_path = np.array(path.get_xdata(), copy=True)
+    view.slider.value = 0.015
+    assert view.fig is fig and view.panels.line is line  # same figure, same artists
+    assert view.readout_plain != before_text and "0.015" in view.readout_plain.replace("1.500e-02", "0.015")
+    assert not np.allclose(line.get_ydata(), before_line)
+    assert not np.array_equal(np.asarray(path.get_xdata()), before_path)
+    assert view.run is not None and view.run.lr == pytest.approx(0.015)
+
+
+def test_above_critical_the_view_says_diverges_and_draws_no_nan(view):
+    view.slider.value = 0.05
+    assert "diverges" in view.readout_plain
+    assert "diverges" in view.panels.warning.get_text()
+    for artist in (view.panels.gap, view.panels.bound, view.panels.line, view.panels.path):
+        assert np.isfinite(np.asarray(artist.get_xydata(), float)).all()
+    view.slider.value = 1e-3
+    assert "diverges" not in view.readout_plain and view.panels.warning.get_text() == ""
+
+
+def test_steps_dropdown_reruns_and_rescales_the_loss_axis(view):
+    assert "Not within" in view.readout_plain
+    view.steps.value = 100_000
+    assert "22,286 steps" in view.readout_plain
+    assert view.panels.axes[0].get_xlim() == (0.0, 100_000.0)
+    assert view.run.steps == 100_000
+    assert len(view.panels.gap.get_xdata()) <= 1_500
+
+
+def test_widget_rejects_bad_arguments(data):
+    x, y = data
+    with pytest.raises(ValueError, match="steps must be one of"):
+        lr_widget(x, y, steps=123)
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+        lr_widget(x, y, lr=-1.0)
+    assert 100_000 in STEP_CHOICES
+
+
+def test_static_grid_has_one_row_per_lr(data):
+    import matplotlib.pyplot as plt
+
+    x, y = data
+    fig = lr_grid(x, y, [1e-3, 0.03], steps=100)
+    assert len(fig.axes) == 6
+    assert "diverges" in fig.axes[3].texts[0].get_text()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="lrs"):
+        lr_grid(x, y, [])
