@@ -193,7 +193,8 @@ def default_limits(x: torch.Tensor, y: torch.Tensor, w0: float = 0.0, b0: float 
 
 
 def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: int,
-                   scale: LrScale, w0: float = 0.0, b0: float = 0.0, tol: float = TOL) -> LrPanels:
+                   scale: LrScale, w0: float = 0.0, b0: float = 0.0, tol: float = TOL,
+                   legend: bool = True) -> LrPanels:
     """Draw what does not move (data, contours, optimum, tolerance) on three axes, and empty
     artists for what does; :func:`show_run` fills them. ``x, y``: ``(n, 1)`` tensors."""
     if len(axes) != 3:
@@ -208,7 +209,8 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
     ax_gap.axhline(tol, color="gray", lw=0.8, ls=":", label=f"tolerance {tol:.0e}")
     ax_gap.set(yscale="log", ylim=GAP_LIM, xlim=(0, steps), xlabel="step k",
                ylabel=r"$L(\theta_k) - L^*$  (MSE)", title="loss gap")
-    ax_gap.legend(loc="lower left", fontsize=7)
+    if legend:
+        ax_gap.legend(loc="lower left", fontsize=7)
     warning = ax_gap.text(0.5, 0.55, "", transform=ax_gap.transAxes, ha="center", va="center",
                           color="#b22222", fontsize=11, fontweight="bold")
 
@@ -219,15 +221,17 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
     pad = 0.4 * (yv.max() - yv.min())
     ax_line.set(xlim=tuple(grid), ylim=(min(0.0, yv.min() - pad), yv.max() + pad), xlabel="x",
                 ylabel="y", title="fitted line")
-    ax_line.legend(loc="upper left", fontsize=7)
+    if legend:
+        ax_line.legend(loc="upper left", fontsize=7)
 
     w_lim, b_lim = default_limits(x, y, w0, b0)
     draw_loss_contours(ax_path, x, y, w_lim, b_lim, levels=10, resolution=120)
-    (path,) = ax_path.plot([], [], "-o", color="tab:blue", lw=1, ms=2, label="GD path (w_k, b_k)")
+    (path,) = ax_path.plot([], [], "-o", color="tab:blue", lw=0.7, ms=1.5, label="GD path (w_k, b_k)")
     (end,) = ax_path.plot([], [], "s", color="black", ms=5, label="last step")
     ax_path.plot([w0], [b0], "^", color="tab:green", ms=7, ls="none", label="start")
     ax_path.set_title("path on the loss contours")
-    ax_path.legend(loc="upper right", fontsize=7)
+    if legend:
+        ax_path.legend(loc="upper right", fontsize=7)
     return LrPanels(list(axes), gap, bound, line, path, end, warning, steps)
 
 
@@ -254,7 +258,8 @@ def show_run(panels: LrPanels, run: Trajectory, scale: LrScale) -> None:
 
 def lr_grid(x: torch.Tensor, y: torch.Tensor, lrs: list[float], steps: int = 1_000,
             w0: float = 0.0, b0: float = 0.0) -> Figure:
-    """The static twin of the widget: one row of the three panels per learning rate in ``lrs``."""
+    """The static twin of the widget: one row of the three panels per learning rate in ``lrs``
+    (legends in the first row only)."""
     import matplotlib.pyplot as plt
 
     if not lrs:
@@ -262,8 +267,8 @@ def lr_grid(x: torch.Tensor, y: torch.Tensor, lrs: list[float], steps: int = 1_0
     scale = lr_scale(x)
     fig, rows = plt.subplots(len(lrs), 3, figsize=(13, 3.4 * len(lrs)), layout="constrained",
                              squeeze=False)
-    for row, lr in zip(rows, lrs, strict=True):
-        panels = draw_lr_panels(list(row), x, y, steps, scale, w0, b0)
+    for i, (row, lr) in enumerate(zip(rows, lrs, strict=True)):
+        panels = draw_lr_panels(list(row), x, y, steps, scale, w0, b0, legend=i == 0)
         show_run(panels, gd_trajectory(x, y, lr, steps, w0, b0), scale)
     return fig
 

@@ -48,9 +48,9 @@ def path_by_hand(lr, steps, optimizer_cls=None):
 
 def test_hand_loop_sgd_and_closed_form_trace_the_same_path():
     x, y = seed_data()
-    hand, sgd = path_by_hand(1e-3, 200), path_by_hand(1e-3, 200, torch.optim.SGD)
+    hand, sgd = path_by_hand(1e-3, 100), path_by_hand(1e-3, 100, torch.optim.SGD)
     assert np.allclose(hand, sgd, rtol=1e-12, atol=1e-15)
-    run = gd_trajectory(x, y, 1e-3, 200)
+    run = gd_trajectory(x, y, 1e-3, 100)
     assert np.allclose(np.column_stack([run.weights, run.biases]), hand, rtol=1e-9, atol=1e-12)
 
 
