@@ -127,6 +127,7 @@ def setup_race_axes(ax_path: Axes, ax_loss: Axes, x: torch.Tensor, y: torch.Tens
     draw_loss_contours(ax_path, x, y, (w_star - 1.3, w_star + 1.3), (b_star - 4.0, b_star + 4.0))
     ax_path.plot(*start, "ko", markersize=5, label="start")
     ax_path.set_title("Paths on the loss surface (raw x, κ≈379)")
+    ax_path.legend(loc="lower left", fontsize=7)
     ax_loss.set(yscale="log", xlim=(0, steps), ylim=(1e-12, 1e3), xlabel="step k",
                 ylabel="L(θ_k) − L*", title="Loss gap to the optimum")
     ax_loss.axhline(TOL, color="gray", linestyle=":", linewidth=1, label=f"finish line {TOL:.0e}")
