@@ -53,3 +53,38 @@ def draw_loss_contours(
     ax.plot([w_star], [b_star], marker="*", markersize=14, color="tab:red", linestyle="none",
             label="optimum (least squares)")
     ax.set(xlim=w_lim, ylim=b_lim, xlabel="w (slope)", ylabel="b (intercept)")
+
+
+class Blitter:
+    """Redraw only what moves: the figure's static part is rendered once and kept as pixels.
+
+    ``artists`` are marked animated, so a full draw leaves them out; after each full draw
+    (first display, resize) the background is saved. :meth:`update` then pastes the
+    background, draws just ``artists`` on it and sends the changed pixels — far cheaper than
+    re-rendering contours, ticks and legends on every slider move. Static exports
+    (``savefig``, inline PNGs) still draw animated artists, so the same figure code serves both.
+    """
+
+    def __init__(self, fig: Figure, artists: list) -> None:
+        self.fig, self.artists, self.background = fig, list(artists), None
+        for artist in self.artists:
+            artist.set_animated(True)
+        fig.canvas.mpl_connect("draw_event", self._on_draw)
+
+    def _on_draw(self, event: object = None) -> None:
+        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        self._draw_artists()
+
+    def _draw_artists(self) -> None:
+        for artist in self.artists:
+            self.fig.draw_artist(artist)
+
+    def update(self) -> None:
+        """Show the artists' current data: full draw the first time, a blit afterwards."""
+        canvas = self.fig.canvas
+        if self.background is None:
+            canvas.draw()
+            return
+        canvas.restore_region(self.background)
+        self._draw_artists()
+        canvas.blit(self.fig.bbox)

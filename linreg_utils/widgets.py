@@ -235,8 +235,9 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
     return LrPanels(list(axes), gap, bound, line, path, end, warning, steps)
 
 
-def show_run(panels: LrPanels, run: Trajectory, scale: LrScale) -> None:
-    """Put ``run`` into the panels' artists (``set_data``, titles); draws nothing itself."""
+def show_run(panels: LrPanels, run: Trajectory, scale: LrScale, titles: bool = True) -> None:
+    """Put ``run`` into the panels' artists (``set_data``, and the titles unless ``titles`` is
+    False); draws nothing itself."""
     idx = display_indices(len(run.losses))
     k = idx.astype(float)
     panels.gap.set_data(k, np.clip(run.gaps[idx], GAP_LIM[0] / 10, None))
@@ -249,9 +250,10 @@ def show_run(panels: LrPanels, run: Trajectory, scale: LrScale) -> None:
     panels.line.set_data(grid, w_last * grid + b_last)
     panels.path.set_data(run.weights[idx], run.biases[idx])
     panels.end.set_data([w_last], [b_last])
-    ratio = run.lr / scale.critical
-    panels.axes[0].set_title(f"loss gap, η = {run.lr:.2e} = {ratio:.3f} × 2/λmax")
-    panels.axes[1].set_title(f"fitted line after {run.steps:,} steps")
+    if titles:
+        ratio = run.lr / scale.critical
+        panels.axes[0].set_title(f"loss gap, η = {run.lr:.2e} = {ratio:.3f} × 2/λmax")
+        panels.axes[1].set_title(f"fitted line after {run.steps:,} steps")
     panels.warning.set_text(
         f"diverges: η > 2/λmax\n(stopped at step {run.diverged_at:,})" if run.diverged else "")
 
@@ -281,7 +283,7 @@ class LrWidget:
                  tol: float = TOL, lr_range: tuple[float, float] = LR_RANGE) -> None:
         import ipywidgets as widgets
 
-        from .plotting import live_figure
+        from .plotting import Blitter, live_figure
 
         self.x, self.y = xy_columns(x, y)
         self.tol = positive_finite("tol", tol)
@@ -304,24 +306,31 @@ class LrWidget:
         self.run: Trajectory | None = None
         self.slider.observe(self.update, names="value")
         self.steps.observe(self.update, names="value")
-        self.update()
         self.fig.canvas.draw()  # lay the figure out once, then freeze it: a move only redraws
         self.fig.set_layout_engine("none")
+        p = self.panels  # titles stay fixed here (η is in the readout): text is costly to redraw
+        self.blitter = Blitter(self.fig, [p.gap, p.bound, p.line, p.path, p.end, p.warning])
+        self.update()
         self.box = widgets.VBox([self.slider, self.scale_bar, self.steps, self.readout, self.fig.canvas])
+        self.box.add_class("lr-widget")
 
     def update(self, change: object = None) -> None:
         """Recompute the run for the current η and steps and update the figure in place."""
         steps = self.steps.value
-        if steps != self.panels.steps:
+        rescaled = steps != self.panels.steps
+        if rescaled:
             self.panels.steps = steps
             self.panels.axes[0].set_xlim(0, steps)
         self.run = gd_trajectory(self.x, self.y, self.slider.value, steps)
-        show_run(self.panels, self.run, self.scale)
+        show_run(self.panels, self.run, self.scale, titles=False)
         predicted = predicted_steps(self.x, self.y, self.slider.value, self.tol)
         text = readout_text(self.run, self.scale, self.tol, predicted)
         self.readout.value = f"<b>{html.escape(text)}</b>"
         self.scale_bar.value = scale_html(self.scale, self.slider.value)
-        self.fig.canvas.draw_idle()
+        if rescaled:
+            self.fig.canvas.draw()  # new axis ticks: the saved background is stale
+        else:
+            self.blitter.update()  # only the moving artists are redrawn
 
     @property
     def readout_plain(self) -> str:
