@@ -177,6 +177,16 @@ def test_noise_floor_shrinks_like_one_over_the_batch_and_vanishes_for_the_full_b
     assert sgd_noise_floor(z, y, 0.1, 10_000) == 0.0
 
 
+def test_noise_floor_is_close_to_the_standardized_formula():
+    """For standardized x (H = 2 I): floor ≈ 2 · lr · σ² / (B (1 − lr)), σ² the optimal MSE."""
+    x, y = make_regression(n=10_000, seed=0)
+    z, _, _ = standardize(x)
+    sigma2 = mse(z, y, *closed_form_fit(z, y))
+    for batch_size in (20, 200):
+        approx = 2 * 0.1 * sigma2 / (batch_size * 0.9)
+        assert sgd_noise_floor(z, y, 0.1, batch_size) == pytest.approx(approx, rel=0.05)
+
+
 def test_train_val_split_is_disjoint_and_the_two_parameter_fit_barely_overfits():
     x, y = make_regression(n=10_000, seed=0)
     x_tr, y_tr, x_val, y_val = train_val_split(x, y, 0.2, seed=0)
