@@ -3,8 +3,8 @@
 Time is measured on a least-squares model with ``d`` weights fitted to ``n`` random points
 (plus a small ridge term, so that the Hessian is invertible whatever ``d``): one gradient is
 one backward pass; a full Hessian needs one Hessian-vector product per parameter, ``d`` in
-all (``torch.func.hessian`` batches them, forward-mode over reverse-mode); solving the
-Newton system ``H δ = g`` takes about ``d³/3`` flops.
+all (``torch.autograd.functional.hessian`` runs them one by one, each a backward pass through
+the gradient); solving the Newton system ``H δ = g`` takes about ``d³/3`` flops.
 Memory needs no measuring: a gradient holds ``d`` numbers and a Hessian ``d²``.
 """
 
@@ -90,10 +90,10 @@ def measure_derivative_costs(
     rows = []
     for d in [dims[0], *dims]:  # the first run warms torch up and is discarded
         loss, w0 = least_squares_problem(d, n)
-        hessian = torch.func.hessian(loss)
         w = w0.clone().requires_grad_()
         t_grad, (grad,) = _best_time(lambda: torch.autograd.grad(loss(w), w), min_time, max_repeats)  # noqa: B023
-        t_hess, hess = _best_time(lambda: hessian(w0), min_time, max_repeats)  # noqa: B023
+        t_hess, hess = _best_time(lambda: torch.autograd.functional.hessian(loss, w0),  # noqa: B023
+                                  min_time, max_repeats)  # noqa: B023
         t_solve, _ = _best_time(lambda: torch.linalg.solve(hess, grad), min_time, max_repeats)  # noqa: B023
         rows.append([t_grad, t_hess, t_solve])
     times = np.array(rows[1:])  # (k, 3)

@@ -115,9 +115,16 @@ def test_newton_needs_the_stated_number_of_steps_on_rosenbrock():
     assert path.distances[NEWTON_STEPS - 1] > TOL >= path.distances[NEWTON_STEPS]
 
 
-def test_newton_second_step_goes_uphill_on_rosenbrock():
+def test_newton_steps_two_and_four_go_uphill_on_rosenbrock():
     values = rosenbrock_newton_path(START, tol=TOL).values
-    assert values[2] > values[1] and values[2] > values[0]
+    assert values[2] > values[1] and values[2] > values[0] and values[4] > values[3]
+    uphill = [k for k in range(1, len(values)) if values[k] > values[k - 1]]
+    assert uphill == [2, 4]
+
+
+def test_newton_converges_quadratically_near_the_minimum():
+    dist = rosenbrock_newton_path(START, tol=TOL).distances
+    assert dist[5] < dist[4] ** 2 and dist[6] < dist[5] ** 2
 
 
 def test_newton_first_stop_has_a_nearly_singular_hessian():
