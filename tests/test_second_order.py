@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from linreg_utils import closed_form_fit, make_regression, mse_hessian, seed_data
+from linreg_utils import closed_form_fit, gd_trajectory, make_regression, mse_hessian, seed_data
 from linreg_utils.rosenbrock import (
     MINIMUM,
     rosenbrock,
@@ -61,6 +61,11 @@ def test_newton_lands_on_least_squares_optimum_in_one_step(data, start):
     assert abs(w - w_star) < 1e-7 * scale and abs(b - b_star) < 1e-7 * scale
     # a second step has nothing left to do: the gradient there is zero
     assert torch.linalg.norm(mse_gradient(x, y, torch.tensor([w, b], dtype=torch.float64))) < 1e-7 * scale
+
+
+def test_gd_at_the_tutorial_lr_needs_the_stated_steps_on_the_seed_data():
+    x, y = seed_data()
+    assert gd_trajectory(x, y, lr=1e-3, steps=100_000).steps_to_reach(1e-6) == 22_286
 
 
 def test_gradient_step_does_not_land_in_one_step():
@@ -129,11 +134,21 @@ def test_newton_converges_quadratically_near_the_minimum():
 
 def test_newton_first_stop_has_a_nearly_singular_hessian():
     point = rosenbrock_newton_path(START, tol=TOL).points[1]
-    assert np.linalg.cond(rosenbrock_hessian(point)) > 1e3 > np.linalg.cond(rosenbrock_hessian(START))
+    assert 3_700 < np.linalg.cond(rosenbrock_hessian(point)) < 3_900  # "about 3,800"
+    assert 60 < np.linalg.cond(rosenbrock_hessian(START)) < 70  # "about 64"
+
+
+def test_newton_path_numbers_the_text_quotes():
+    path = rosenbrock_newton_path(START, tol=TOL)
+    np.testing.assert_allclose(path.points[2], [0.763, -3.175], atol=5e-4)
+    assert round(path.values[0], 1) == 24.2 and round(path.values[2]) == 1412
+    assert (round(path.values[3], 3), round(path.values[4], 3)) == (0.056, 0.313)
+    assert [f"{v:.1e}" for v in path.distances[4:7]] == ["5.6e-02", "9.6e-06", "1.9e-11"]
 
 
 def test_gd_at_the_tutorial_lr_needs_tens_of_thousands_of_steps():
-    assert rosenbrock_gd_path(START, LR, max_steps=GD_BUDGET, tol=TOL).converged_at is None
+    short = rosenbrock_gd_path(START, LR, max_steps=GD_BUDGET, tol=TOL)
+    assert short.converged_at is None and short.distances[GD_BUDGET] > 1.0
     path = rosenbrock_gd_path(START, LR, max_steps=100_000, tol=TOL)
     assert path.converged_at == GD_STEPS
     assert np.all(np.diff(path.values) <= 0), "at lr=1e-3 every GD step lowers f"
