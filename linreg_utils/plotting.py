@@ -59,7 +59,7 @@ class Blitter:
     """Redraw only what moves: the figure's static part is rendered once and kept as pixels.
 
     ``artists`` are marked animated, so a full draw leaves them out; after each full draw
-    (first display, resize) the background is saved. :meth:`update` then pastes the
+    (the browser asks for one when it first shows the figure) the background is saved. :meth:`update` then pastes the
     background, draws just ``artists`` on it and sends the changed pixels — far cheaper than
     re-rendering contours, ticks and legends on every slider move. Static exports
     (``savefig``, inline PNGs) still draw animated artists, so the same figure code serves both.
@@ -80,11 +80,18 @@ class Blitter:
             self.fig.draw_artist(artist)
 
     def update(self) -> None:
-        """Show the artists' current data: full draw the first time, a blit afterwards."""
+        """Show the artists' current data: a blit, or a full draw if no background is saved."""
         canvas = self.fig.canvas
         if self.background is None:
-            canvas.draw()
+            # Ask for a full draw rather than drawing now: drawing before the browser has
+            # shown the figure leaves ipympl with a broken initial image.
+            canvas.draw_idle()
             return
         canvas.restore_region(self.background)
         self._draw_artists()
         canvas.blit(self.fig.bbox)
+
+    def invalidate(self) -> None:
+        """Forget the background (e.g. after axis limits changed) and ask for a full draw."""
+        self.background = None
+        self.fig.canvas.draw_idle()

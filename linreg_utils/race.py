@@ -183,7 +183,7 @@ class RaceWidget:
                                             layout=W.Layout(width="300px")) for n in RACERS}
         self.steps = W.IntSlider(value=steps, min=10, max=1000, step=10, description="steps")
         self.text = W.HTML()
-        self.fig, (ax_path, self.ax_loss) = live_figure(figsize=(10.5, 4.2), ncols=2)
+        self.fig, (ax_path, self.ax_loss) = live_figure(figsize=(9.6, 4.0), ncols=2)
         self.lines = setup_race_axes(ax_path, self.ax_loss, x, y, steps)
         for control in [*self.checks.values(), *self.sliders.values(), self.steps]:
             control.observe(lambda _change: self.update(), names="value")

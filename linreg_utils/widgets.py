@@ -160,9 +160,10 @@ def scale_html(scale: LrScale, lr: float, width_px: int = 520) -> str:
            f'background:linear-gradient(to right,#8fd18f {crit:.2f}%,#f19999 {crit:.2f}%)"></div>')
     ends = (f'<div style="position:absolute;left:0;top:2.6em;font-size:11px">{scale.low:.0e}</div>'
             f'<div style="position:absolute;right:0;top:2.6em;font-size:11px">{scale.high:.0e}</div>')
-    marks = (tick(opt, f"optimal 2/(λmin+λmax) = {scale.optimal:.4f}", "#2b7a2b", "0")
+    # The critical label sits above the bar, the optimal one (shown when distinct) below it.
+    marks = (tick(opt, f"optimal 2/(λmin+λmax) = {scale.optimal:.4f}", "#2b7a2b", "2.6em")
              if opt < crit - 0.5 else "")
-    marks += tick(crit, f"critical 2/λmax = {scale.critical:.4f}: diverges above", "#b22222", "2.6em")
+    marks += tick(crit, f"critical 2/λmax = {scale.critical:.4f}: diverges above", "#b22222", "0")
     marker = (f'<div style="position:absolute;left:calc({here:.2f}% - 6px);top:1.05em;width:0;height:0;'
               f'border-left:6px solid transparent;border-right:6px solid transparent;'
               f'border-top:9px solid #222" title="η = {lr:.3e}"></div>')
@@ -301,12 +302,12 @@ class LrWidget:
         self.scale_bar = widgets.HTML()
         self.readout = widgets.HTML()
         self.readout.add_class("lr-readout")
-        self.fig, axes = live_figure(figsize=(12.5, 3.8), ncols=3)
+        self.fig, axes = live_figure(figsize=(9.6, 3.4), ncols=3)
         self.panels = draw_lr_panels(axes, self.x, self.y, steps, self.scale)
         self.run: Trajectory | None = None
         self.slider.observe(self.update, names="value")
         self.steps.observe(self.update, names="value")
-        self.fig.canvas.draw()  # lay the figure out once, then freeze it: a move only redraws
+        self.fig.draw_without_rendering()  # lay the figure out once, then freeze it
         self.fig.set_layout_engine("none")
         p = self.panels  # titles stay fixed here (η is in the readout): text is costly to redraw
         self.blitter = Blitter(self.fig, [p.gap, p.bound, p.line, p.path, p.end, p.warning])
@@ -328,7 +329,7 @@ class LrWidget:
         self.readout.value = f"<b>{html.escape(text)}</b>"
         self.scale_bar.value = scale_html(self.scale, self.slider.value)
         if rescaled:
-            self.fig.canvas.draw()  # new axis ticks: the saved background is stale
+            self.blitter.invalidate()  # new axis ticks: the saved background is stale
         else:
             self.blitter.update()  # only the moving artists are redrawn
 

@@ -16,7 +16,7 @@ def test_blitted_frame_equals_a_full_redraw():
     ax.plot([0, 1], [0, 1], color="gray")
     (line,) = ax.plot([0, 1], [1, 0], color="tab:blue")
     blitter = Blitter(fig, [line])
-    blitter.update()  # first call: full draw, background saved
+    fig.canvas.draw()  # what the browser asks for when it shows the figure: background saved
     line.set_data([0, 1], [0.5, 0.2])
     blitter.update()
     blitted = pixels(fig)
@@ -27,8 +27,18 @@ def test_blitted_frame_equals_a_full_redraw():
 def test_slider_move_blits_the_same_picture_as_a_full_redraw():
     x, y = seed_data()
     view = lr_widget(x, y, lr=1e-3, steps=1_000)
+    view.fig.canvas.draw()
     for lr in (5e-3, 0.03):  # converging, then diverging (warning text appears)
         view.slider.value = lr
         blitted = pixels(view.fig)
         view.fig.canvas.draw()
         assert np.array_equal(blitted, pixels(view.fig))
+
+
+def test_nothing_is_drawn_before_the_browser_shows_the_figure():
+    """Drawing early would store a broken initial image in ipympl (a blank figure in the lab)."""
+    x, y = seed_data()
+    view = lr_widget(x, y, lr=1e-3, steps=1_000)
+    view.slider.value = 2e-3
+    assert view.fig.canvas._data_url is None
+    assert view.blitter.background is None
