@@ -59,8 +59,9 @@ class Blitter:
     """Redraw only what moves: the figure's static part is rendered once and kept as pixels.
 
     ``artists`` are marked animated, so a full draw leaves them out; after each full draw
-    (the browser asks for one when it first shows the figure) the background is saved. :meth:`update` then pastes the
-    background, draws just ``artists`` on it and sends the changed pixels — far cheaper than
+    (the browser asks for one when it first shows the figure) the background is saved.
+    :meth:`update` then pastes the background, draws just ``artists`` on it and sends the
+    changed pixels — far cheaper than
     re-rendering contours, ticks and legends on every slider move. Static exports
     (``savefig``, inline PNGs) still draw animated artists, so the same figure code serves both.
     """
