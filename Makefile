@@ -8,7 +8,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test lint notebooks student bench clean
+.PHONY: setup lab test lint notebooks student bench readme-images clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,19 @@ notebooks: setup
 # file unless FORCE=1.
 student: setup
 	$(PY) -m linreg_utils.student notebooks student $(if $(FORCE),--force,)
+
+# Benchmarks print figures (medians, ratios); they never pass or fail on time.
+bench: setup
+	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_widget.py
+	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_browser.py
+	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_sweep.py
+	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_derivative_costs.py
+	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_seed_vs_lessons.py
+	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_nbval.py
+
+# The README's pictures: a stored figure of lesson 02 and a real JupyterLab screenshot.
+readme-images: setup
+	OMP_NUM_THREADS=1 $(PY) scripts/readme_images.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -17,7 +17,15 @@ def live_figure(figsize: tuple[float, float] = (9.0, 3.6), ncols: int = 1) -> tu
     leaves pyplot's state alone: place ``fig.canvas`` in a widget box yourself. The static
     figures in the lessons stay ordinary inline PNGs.
     """
+    import matplotlib
+
+    backend = matplotlib.get_backend()
     from ipympl.backend_nbagg import Canvas, FigureManager
+
+    if matplotlib.get_backend() != backend:
+        # Importing ipympl switches pyplot to the widget backend; keep the notebook's own
+        # (inline) backend so that every other figure stays a static PNG.
+        matplotlib.use(backend)
 
     fig = Figure(figsize=figsize, layout="constrained")
     canvas = Canvas(fig)

@@ -42,3 +42,15 @@ def test_nothing_is_drawn_before_the_browser_shows_the_figure():
     view.slider.value = 2e-3
     assert view.fig.canvas._data_url is None
     assert view.blitter.background is None
+
+
+def test_live_figure_leaves_pyplots_backend_alone():
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('agg'); import matplotlib.pyplot as plt\n"
+            "from linreg_utils.plotting import live_figure\n"
+            "live_figure()\n"
+            "print(matplotlib.get_backend())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "agg"
