@@ -107,17 +107,39 @@ def wait_kernel_idle(page, timeout_ms: int = 90_000) -> None:
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout_ms)
 
 
-def run_all_cells(page, timeout_ms: int = 180_000) -> None:
-    """Run → Run All Cells, then wait until no cell is queued or running."""
+def menu(page, top: str, item: str) -> None:
+    """Click ``top`` in JupyterLab's menu bar, then ``item`` in its menu."""
     page.locator(".jp-Notebook").first.click()
     page.keyboard.press("Escape")
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.get_by_role("menuitem", name=top, exact=True).click()
+    page.get_by_role("menuitem", name=item, exact=True).click()
+
+
+PROMPTS = "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+
+
+def run_all_cells(page, timeout_ms: int = 180_000) -> None:
+    """Clear the stored outputs, Run → Run All Cells, and wait until every cell has run.
+
+    Clearing first matters: a stored notebook already shows ``[1]:``, ``[2]:`` … prompts.
+    If no cell has started after 20 s (the click can land while the kernel is still
+    connecting), the command is given once more.
+    """
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function(f"() => {PROMPTS}.every(p => !/\\d/.test(p.textContent))",
+                           timeout=30_000)
+    for attempt in range(2):
+        menu(page, "Run", "Run All Cells")
+        try:
+            page.wait_for_function(f"() => {PROMPTS}.some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))",
+                                   timeout=20_000)
+            break
+        except Exception:
+            if attempt == 1:
+                raise
     page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""", timeout=timeout_ms)
+        f"() => {PROMPTS}.length > 0 && {PROMPTS}.every(p => /\\[\\d+\\]/.test(p.textContent))",
+        timeout=timeout_ms)
     wait_kernel_idle(page, timeout_ms)
 
 
