@@ -39,6 +39,7 @@ student: setup
 
 # Benchmarks print figures (medians, ratios); they never pass or fail on time.
 bench: setup
+	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_trajectory.py
 	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_widget.py
 	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_browser.py
 	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_sweep.py
