@@ -5,6 +5,7 @@ Every update has the same shape, like micrograd's ``_backward``s: it takes the p
 it may fill in (velocity, running averages, step count), and returns the new ``theta``.
 :func:`run_update` drives one of them with autograd gradients; :func:`run_torch` drives the
 matching ``torch.optim`` class the same way, so the tests can compare them step by step.
+:func:`run_scheduled_sgd` runs ``torch.optim.SGD`` under a learning-rate scheduler.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import torch
 
-from ._checks import positive_int, xy_columns
+from ._checks import positive_finite, positive_int, xy_columns
 
 State = dict[str, Any]
 Update = Callable[..., torch.Tensor]
@@ -197,3 +198,35 @@ def measured_rate(path: torch.Tensor, optimum: tuple[float, float], start: int, 
         raise ValueError(f"need start < stop < len(path) = {len(path)}, got start={start}, stop={stop}")
     errors = (path - torch.tensor(optimum, dtype=path.dtype)).norm(dim=1)
     return (errors[stop] / errors[start]).item() ** (1.0 / (stop - start))
+
+
+def run_scheduled_sgd(loss_fn: LossFn, theta0: torch.Tensor, lr: float, steps: int,
+                      make_scheduler: Callable[[torch.optim.Optimizer], Any] | None = None,
+                      max_loss: float = 1e8) -> tuple[torch.Tensor, torch.Tensor]:
+    """``torch.optim.SGD`` from ``theta0`` with its lr driven by ``make_scheduler(optimizer)``.
+
+    Each step records the loss and the lr it uses, then ``zero_grad → loss → backward → step``,
+    then ``scheduler.step()`` (``ReduceLROnPlateau`` gets the loss: ``scheduler.step(loss)``).
+    ``make_scheduler=None`` keeps the lr constant. Returns ``(losses, lrs)``, ``(k,)`` float64
+    each; ``k < steps`` when the run stopped because the loss exceeded ``max_loss`` (diverged:
+    that loss is the last entry).
+    """
+    lr, steps = positive_finite("lr", lr), positive_int("steps", steps)
+    theta = _start(theta0).requires_grad_(True)
+    optimizer = torch.optim.SGD([theta], lr=lr)
+    scheduler = make_scheduler(optimizer) if make_scheduler is not None else None
+    losses, lrs = [], []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_fn(theta)
+        losses.append(loss.item())
+        lrs.append(optimizer.param_groups[0]["lr"])
+        if not loss.item() <= max_loss:
+            break
+        loss.backward()
+        optimizer.step()
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            scheduler.step(loss.item())
+        elif scheduler is not None:
+            scheduler.step()
+    return torch.tensor(losses, dtype=torch.float64), torch.tensor(lrs, dtype=torch.float64)

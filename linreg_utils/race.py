@@ -129,11 +129,12 @@ def setup_race_axes(ax_path: Axes, ax_loss: Axes, x: torch.Tensor, y: torch.Tens
     ax_path.set_title("Paths on the loss surface (raw x, κ≈379)")
     ax_path.legend(loc="lower left", fontsize=7)
     ax_loss.set(yscale="log", xlim=(0, steps), ylim=(1e-12, 1e3), xlabel="step k",
-                ylabel="L(θ_k) − L*", title="Loss gap to the optimum")
+                ylabel=r"$L(\theta_k) - L^*$", title="Loss gap to the optimum")
     ax_loss.axhline(TOL, color="gray", linestyle=":", linewidth=1, label=f"finish line {TOL:.0e}")
     lines = {}
     for name in RACERS:
-        (p,) = ax_path.plot([], [], "-", color=COLORS[name], linewidth=1.2, marker=".", markersize=2)
+        (p,) = ax_path.plot([], [], "-", color=COLORS[name], linewidth=1.0, marker=".", markersize=2,
+                            alpha=0.8, label=name)
         (g,) = ax_loss.plot([], [], "-", color=COLORS[name], linewidth=1.4, label=name)
         lines[name] = (p, g)
     return lines
@@ -150,10 +151,15 @@ def show_results(lines: dict[str, tuple[Line2D, Line2D]], results: dict[str, Rac
             g.set_data(np.arange(len(r.gaps)), np.maximum(r.gaps, 1e-300))
 
 
-def _legend(ax_loss: Axes, results: dict[str, RaceResult]) -> None:
+def _legend(ax_loss: Axes, results: dict[str, RaceResult], ax_path: Axes | None = None) -> None:
+    """Legends listing only the racers shown: on the loss axes and, if given, on the paths axes."""
     handles = [h for h in ax_loss.get_lines()
                if h.get_label() in results or h.get_label().startswith("finish")]
     ax_loss.legend(handles=handles, fontsize=7, loc="upper right")
+    if ax_path is not None:
+        markers = [h for h in ax_path.get_lines() if h.get_label() in ("optimum (least squares)", "start")]
+        handles = markers + [h for h in ax_path.get_lines() if h.get_label() in results]
+        ax_path.legend(handles=handles, fontsize=7, loc="lower left")
 
 
 def race_figure(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: int = 300) -> Figure:
@@ -162,7 +168,7 @@ def race_figure(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: 
     fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     lines = setup_race_axes(ax_path, ax_loss, x, y, steps)
     show_results(lines, results)
-    _legend(ax_loss, results)
+    _legend(ax_loss, results, ax_path)
     return fig
 
 
@@ -183,8 +189,8 @@ class RaceWidget:
                                             layout=W.Layout(width="300px")) for n in RACERS}
         self.steps = W.IntSlider(value=steps, min=10, max=1000, step=10, description="steps")
         self.text = W.HTML()
-        self.fig, (ax_path, self.ax_loss) = live_figure(figsize=(9.6, 4.0), ncols=2)
-        self.lines = setup_race_axes(ax_path, self.ax_loss, x, y, steps)
+        self.fig, (self.ax_path, self.ax_loss) = live_figure(figsize=(9.6, 4.0), ncols=2)
+        self.lines = setup_race_axes(self.ax_path, self.ax_loss, x, y, steps)
         for control in [*self.checks.values(), *self.sliders.values(), self.steps]:
             control.observe(lambda _change: self.update(), names="value")
         rows = [W.HBox([self.checks[n], self.sliders[n]]) for n in RACERS]
@@ -201,6 +207,6 @@ class RaceWidget:
         self.results = race(self.x, self.y, self.chosen_lrs(), self.steps.value)
         show_results(self.lines, self.results)
         self.ax_loss.set_xlim(0, self.steps.value)
-        _legend(self.ax_loss, self.results)
+        _legend(self.ax_loss, self.results, self.ax_path)
         self.text.value = "<pre>" + "\n".join(readout(self.results)) + "</pre>"
         self.fig.canvas.draw_idle()

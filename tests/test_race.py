@@ -55,6 +55,8 @@ def test_static_figure_shows_only_the_chosen_racers():
     fig = race_figure(X, Y, {"SGD": 0.02, "LBFGS": 1.0}, steps=50)
     labels = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
     assert labels == ["finish line 1e-08", "SGD", "LBFGS"]
+    path_labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert path_labels == ["optimum (least squares)", "start", "SGD", "LBFGS"]
     matplotlib.pyplot.close(fig)
 
 
@@ -63,6 +65,7 @@ def test_widget_ticking_a_box_shows_its_lines_and_readout():
     assert not w.lines["Adam"][0].get_visible()
     w.checks["Adam"].value = True
     assert w.lines["Adam"][0].get_visible() and "Adam" in w.text.value
+    assert "Adam" in [t.get_text() for t in w.ax_path.get_legend().get_texts()]
     w.checks["SGD"].value = False
     assert not w.lines["SGD"][1].get_visible() and "SGD " not in w.text.value
 
