@@ -132,6 +132,12 @@ def test_newton_converges_quadratically_near_the_minimum():
     assert dist[5] < dist[4] ** 2 and dist[6] < dist[5] ** 2
 
 
+def test_newtons_correct_digits_at_least_double_near_the_minimum():
+    digits = -np.log10(rosenbrock_newton_path(START, tol=TOL).distances[4:7])
+    assert [f"{d:.1f}" for d in digits] == ["1.3", "5.0", "10.7"]  # as the notebook prints
+    assert digits[1] >= 2 * digits[0] and digits[2] >= 2 * digits[1]
+
+
 def test_newton_first_stop_has_a_nearly_singular_hessian():
     point = rosenbrock_newton_path(START, tol=TOL).points[1]
     assert 3_700 < np.linalg.cond(rosenbrock_hessian(point)) < 3_900  # "about 3,800"

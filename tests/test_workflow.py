@@ -22,6 +22,7 @@ from linreg_utils import (
     standardize,
     unstandardize,
 )
+from linreg_utils.widgets import eigen_errors
 from linreg_utils.workflow import (
     make_loader,
     optimum_gap,
@@ -118,6 +119,33 @@ def test_steps_to_optimum_counts_lbfgs_evaluations_and_reports_failure():
     assert slow.steps is None and slow.final_gap > 1e-6
 
 
+def test_lbfgs_needs_one_more_evaluation_in_float32_than_in_float64():
+    """Lesson 04 counts 8 evaluations (float32 model), lesson 03 counted 7 (float64)."""
+    x, y = seed_data()
+    counts = {}
+    for dtype in (torch.float32, torch.float64):
+        model = seed_model().to(dtype)
+        optimizer = torch.optim.LBFGS(model.parameters(), line_search_fn="strong_wolfe")
+        result = steps_to_optimum(model, optimizer, x.to(dtype), y.to(dtype))
+        counts[dtype] = (result.steps, optimizer.state[model.weight]["n_iter"], result.evaluations)
+    assert counts == {torch.float32: (1, 4, 8), torch.float64: (1, 3, 7)}
+
+
+def test_the_start_decides_the_step_count_at_the_tutorial_lr():
+    """22,286 epochs from (0, 0) but 11,820 from nn.Linear's start, whose flat-direction error is smaller."""
+    x, y = seed_data()
+    model = seed_model()
+    w0, b0 = model.weight.item(), model.bias.item()
+    steps, shares = [], []
+    for start in ((0.0, 0.0), (w0, b0)):
+        steps.append(gd_trajectory(x, y, 1e-3, 30_000, *start).steps_to_reach(1e-6))
+        lam, c0 = eigen_errors(x, y, *start)
+        shares.append(0.5 * lam[0] * c0[0] ** 2)
+    assert steps == [22_286, 11_820]
+    assert (f"{shares[0]:.5f}", f"{shares[1]:.5f}") == ("0.04004", "0.00028")
+    assert round(shares[0] / shares[1]) == 145
+
+
 def test_unstandardized_weights_match_the_closed_form_on_the_original_scale():
     x, y = seed_data()
     z, mean, std = standardize(x)
@@ -165,8 +193,16 @@ def test_train_minibatch_counts_steps_per_epoch_and_full_batch_is_plain_gd():
 def test_small_batches_settle_on_the_predicted_noise_floor():
     z, y, history = minibatch_run(20, 2)  # as in the notebook: the mean over epoch 2
     assert history.steps_per_epoch == 500
-    settled = np.mean(history.gaps[500:])
+    settled = np.mean(history.gaps[501:1001])
     assert settled == pytest.approx(sgd_noise_floor(z, y, 0.1, 20), rel=0.3)
+
+
+def test_one_epoch_of_batch_200_gives_a_noisy_estimate_of_its_floor():
+    """The notebook's B = 200 row: epoch 2 alone (50 steps), its mean well under the floor."""
+    z, y, history = minibatch_run(200, 3)
+    assert history.steps_per_epoch == 50
+    ratio = np.mean(history.gaps[51:101]) / sgd_noise_floor(z, y, 0.1, 200)
+    assert 0.5 < ratio < 0.8  # the notebook prints 0.63
 
 
 def test_noise_floor_shrinks_like_one_over_the_batch_and_vanishes_for_the_full_batch():
@@ -203,6 +239,11 @@ def test_train_val_split_is_disjoint_and_the_two_parameter_fit_barely_overfits()
     w, b = closed_form_fit(x_tr, y_tr)
     memorised = mse(x_tr, y_tr, 2.0, -1.0) - mse(x_tr, y_tr, w, b)
     assert 0 < memorised < 10 * 0.25 * 2 / 8_000
+    # memorised = σ² χ²₂ / n exactly; this split is a high draw: about 3× the mean, P(χ²₂ ≥ it) ≈ 0.04
+    expected = 0.25 * 2 / 8_000
+    assert 2.5 < memorised / expected < 3.5
+    assert 0.02 < np.exp(-memorised / expected) < 0.06
+    assert memorised / 0.25 < 1e-3
 
 
 def run_workflow_on(device):
