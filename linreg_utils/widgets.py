@@ -35,6 +35,11 @@ GAP_LIM = (1e-12, 1e8)
 """Fixed y-range of the loss-gap panel, so a slider move never rescales the axes."""
 MAX_POINTS = 1_500
 """At most this many points per drawn line: every early step, then geometrically spaced ones."""
+PATH_HEAD = 10
+"""The path panel joins the first this-many steps with a line ..."""
+PATH_MARKS = 40
+"""... and marks about this many later steps, evenly spaced, without joining them (joined, a
+zig-zag of a thousand steps fills the valley with a solid band)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,22 @@ def display_indices(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.concatenate([np.arange(head), tail, [n - 1]]))
 
 
+def path_indices(steps: int, head: int = PATH_HEAD, marks: int = PATH_MARKS,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``(joined, marked)`` step indices for the path panel of a run of ``steps`` steps: steps
+    ``0..head`` (drawn as a line), then every ``stride``-th step up to the last (markers only).
+
+    ``stride ≈ steps / marks`` is odd, so a run that flips sign every step shows both sides of
+    its zig-zag. Both are int arrays; the last step is always in ``marked`` (or ``joined``).
+    """
+    steps, marks = positive_int("steps", steps), positive_int("marks", marks)
+    head = min(positive_int("head", head), steps)
+    joined = np.arange(head + 1)
+    stride = max(1, steps // marks) | 1
+    marked = np.unique(np.r_[np.arange(head + stride, steps + 1, stride), steps])
+    return joined, marked[marked > head]
+
+
 def readout_text(run: Trajectory, scale: LrScale, tol: float = TOL, predicted: float | None = None) -> str:
     """What the readout says about ``run``, as plain text (one or two sentences).
 
@@ -180,6 +201,7 @@ class LrPanels:
     bound: Line2D
     line: Line2D
     path: Line2D
+    later: Line2D
     end: Line2D
     warning: Text
     steps: int
@@ -227,13 +249,16 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
 
     w_lim, b_lim = default_limits(x, y, w0, b0)
     draw_loss_contours(ax_path, x, y, w_lim, b_lim, levels=10, resolution=120)
-    (path,) = ax_path.plot([], [], "-o", color="tab:blue", lw=0.7, ms=1.5, label="GD path (w_k, b_k)")
+    (path,) = ax_path.plot([], [], "-o", color="tab:blue", lw=0.8, ms=2.5,
+                           label=f"GD path, first {PATH_HEAD} steps")
+    (later,) = ax_path.plot([], [], "o", color="tab:blue", ms=2.5, mfc="none", mew=0.8,
+                            label=f"later steps ({PATH_MARKS}, evenly spaced)")
     (end,) = ax_path.plot([], [], "s", color="black", ms=5, label="last step")
     ax_path.plot([w0], [b0], "^", color="tab:green", ms=7, ls="none", label="start")
     ax_path.set_title("path on the loss contours")
     if legend:
         ax_path.legend(loc="upper right", fontsize=7)
-    return LrPanels(list(axes), gap, bound, line, path, end, warning, steps)
+    return LrPanels(list(axes), gap, bound, line, path, later, end, warning, steps)
 
 
 def show_run(panels: LrPanels, run: Trajectory, scale: LrScale, titles: bool = True) -> None:
@@ -249,7 +274,9 @@ def show_run(panels: LrPanels, run: Trajectory, scale: LrScale, titles: bool = T
     grid = np.asarray(panels.line.axes.get_xlim())
     w_last, b_last = run.weights[-1], run.biases[-1]
     panels.line.set_data(grid, w_last * grid + b_last)
-    panels.path.set_data(run.weights[idx], run.biases[idx])
+    joined, marked = path_indices(run.steps)
+    panels.path.set_data(run.weights[joined], run.biases[joined])
+    panels.later.set_data(run.weights[marked], run.biases[marked])
     panels.end.set_data([w_last], [b_last])
     if titles:
         ratio = run.lr / scale.critical
@@ -310,7 +337,8 @@ class LrWidget:
         self.fig.draw_without_rendering()  # lay the figure out once, then freeze it
         self.fig.set_layout_engine("none")
         p = self.panels  # titles stay fixed here (η is in the readout): text is costly to redraw
-        self.blitter = Blitter(self.fig, [p.gap, p.bound, p.line, p.path, p.end, p.warning])
+        self.blitter = Blitter(self.fig, [p.gap, p.bound, p.line, p.path, p.later, p.end,
+                                          p.warning])
         self.update()
         self.box = widgets.VBox([self.slider, self.scale_bar, self.steps, self.readout, self.fig.canvas])
         self.box.add_class("lr-widget")

@@ -138,3 +138,49 @@ def test_standardizing_makes_kappa_one_and_gd_fast():
     run = gd_trajectory(z, y, optimal_lr(z), 200)
     w, b = unstandardize(run.weights[-1], run.biases[-1], mean, std)
     assert (w, b) == pytest.approx(closed_form_fit(x, y), abs=1e-9)
+
+
+def test_the_start_decides_the_step_count_not_the_rate():
+    x, y = seed_data()
+    torch.manual_seed(0)
+    w0, b0 = (p.item() for p in torch.nn.Linear(1, 1).parameters())
+    assert (f"{w0:.4f}", f"{b0:.4f}") == ("-0.0075", "0.5364")
+    shares = []
+    for (ws, bs), steps in (((0.0, 0.0), 22_286), ((w0, b0), 11_820)):
+        lam, c0 = eigen_errors(x, y, ws, bs)
+        shares.append(0.5 * lam[0] * c0[0] ** 2)
+        assert math.ceil(predicted_steps(x, y, 1e-3, 1e-6, ws, bs)) == steps
+        assert gd_trajectory(x, y, 1e-3, 100_000, ws, bs).steps_to_reach(1e-6) == steps
+    assert (f"{shares[0]:.5f}", f"{shares[1]:.5f}") == ("0.04004", "0.00028")
+    assert f"{shares[0] / shares[1]:.0f}" == "145"
+    assert (f"{100_000 / 22_286:.1f}", f"{100_000 / 11_820:.1f}") == ("4.5", "8.5")
+
+
+def test_zigzag_run_ends_closer_because_its_flat_factor_is_smaller():
+    x, y = seed_data()
+    lam_min, lam_max = hessian_eigenvalues(x)
+    calm, zigzag = (gd_trajectory(x, y, f / lam_max, 2_000) for f in (0.8, 1.8))
+    assert (f"{1 - calm.lr * lam_min:.5f}", f"{1 - zigzag.lr * lam_min:.5f}") == ("0.99789", "0.99525")
+    predicted = ((1 - calm.lr * lam_min) / (1 - zigzag.lr * lam_min)) ** 4_000
+    assert round(calm.gaps[-1] / zigzag.gaps[-1], -2) == round(predicted, -2) == 39_800
+
+
+def test_optimal_lr_minimises_the_worst_case_not_the_steps_from_zero():
+    x, y = seed_data()
+    lam_min, lam_max = hessian_eigenvalues(x)
+    kappa, crit, lr_opt = lam_max / lam_min, critical_lr(x), optimal_lr(x)
+    assert f"{(kappa - 1) / (kappa + 1):.5f}" == "0.99474" == f"{-(1 - lr_opt * lam_max):.5f}"
+    lam, c0 = eigen_errors(x, y)
+    assert f"{0.5 * lam[1] * c0[1] ** 2:.4f}" == "5.7525"
+    counts = [gd_trajectory(x, y, f * crit, 3_000).steps_to_reach(1e-6) for f in (0.5, 0.8, 0.9, 0.95, 0.99)]
+    assert counts == [2_006, 1_253, 1_113, 1_055, 1_012]
+    assert gd_trajectory(x, y, lr_opt, 3_000).steps_to_reach(1e-6) == 1_476 > max(counts[1:])
+
+
+def test_exercise_2_3_recipe_gives_section_3s_count():
+    x, y = seed_data()
+    rate = convergence_rate(x, 1e-3)
+    lam, c0 = eigen_errors(x, y)
+    flat = 0.5 * lam[0] * c0[0] ** 2
+    assert math.ceil(math.log(1e-6 / flat) / math.log(rate**2)) == 22_286
+    assert math.ceil(math.log(1e-6) / math.log(rate)) > 50_000  # the old recipe (rate ρ, factor 1e-6)

@@ -14,6 +14,7 @@ from linreg_utils.widgets import (
     lr_scale,
     lr_widget,
     mode_gaps,
+    path_indices,
     predicted_steps,
     readout_text,
     scale_html,
@@ -77,6 +78,28 @@ def test_display_indices_keep_first_and_last_and_stay_small():
     idx = display_indices(100_001)
     assert idx[0] == 0 and idx[-1] == 100_000 and len(idx) <= 1_500
     assert np.all(np.diff(idx) > 0)
+
+
+def test_path_indices_join_the_first_steps_and_mark_an_odd_stride_after():
+    joined, marked = path_indices(1_000)
+    assert np.array_equal(joined, np.arange(11))
+    stride = np.diff(marked[:-1])
+    assert np.all(stride == 25) and marked[-1] == 1_000 and marked[0] == 35
+    assert len(marked) <= 41
+    assert np.all(np.diff(path_indices(10_000)[1][:-1]) % 2 == 1)  # both sides of a zig-zag
+    joined, marked = path_indices(5)
+    assert np.array_equal(joined, np.arange(6)) and marked.size == 0
+
+
+def test_static_grid_path_of_a_zigzag_run_is_a_few_points_not_a_band(data):
+    import matplotlib.pyplot as plt
+
+    x, y = data
+    fig = lr_grid(x, y, [optimal_lr(x)], steps=1_000)
+    path, later = fig.axes[2].lines[1:3]  # lines[0] is the optimum's star
+    assert len(path.get_xdata()) == 11 and path.get_linestyle() == "-"
+    assert len(later.get_xdata()) <= 41 and later.get_linestyle() == "None"
+    plt.close(fig)
 
 
 def test_readout_says_diverges_above_critical(data):
