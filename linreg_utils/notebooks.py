@@ -110,7 +110,7 @@ def update_navigation(folder: Path, readme: Path | None = None) -> list[Path]:
     changed = []
     for path in paths:
         nb = expected_notebook(path, titles, names, blurbs)
-        if nbformat.writes(nb) != path.read_text(encoding="utf-8"):
+        if nbformat.writes(nb) != nbformat.writes(nbformat.read(path, as_version=4)):
             nbformat.write(nb, path)
             changed.append(path)
     if readme is not None:
