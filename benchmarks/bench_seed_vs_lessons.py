@@ -29,7 +29,8 @@ def methods(x: torch.Tensor, z: torch.Tensor) -> dict:
     """Name → (inputs, optimizer factory), as in lesson 04's table."""
     return {
         "SGD lr=1e-3, raw x (the tutorial)": (x, lambda p: torch.optim.SGD(p, lr=1e-3)),
-        f"SGD lr={optimal_lr(x):.4f} (best), raw x": (x, lambda p: torch.optim.SGD(p, lr=optimal_lr(x))),
+        f"SGD lr={optimal_lr(x):.4f} = 2/(λmin+λmax), raw x":
+            (x, lambda p: torch.optim.SGD(p, lr=optimal_lr(x))),
         "SGD lr=0.1, standardized x": (z, lambda p: torch.optim.SGD(p, lr=0.1)),
         "SGD lr=0.5 (best), standardized x": (z, lambda p: torch.optim.SGD(p, lr=optimal_lr(z))),
         "Adam lr=0.05, raw x": (x, lambda p: torch.optim.Adam(p, lr=0.05)),
