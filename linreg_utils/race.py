@@ -183,7 +183,7 @@ class RaceWidget:
 
         self.x, self.y = x, y
         self.checks = {n: W.Checkbox(value=n in chosen, description=n, indent=False,
-                                     layout=W.Layout(width="130px")) for n in RACERS}
+                                     layout=W.Layout(width="160px")) for n in RACERS}
         self.sliders = {n: W.FloatLogSlider(value=DEFAULT_LRS[n], base=10, min=-3, max=1, step=0.05,
                                             description="lr", readout_format=".3g",
                                             layout=W.Layout(width="300px")) for n in RACERS}
@@ -195,7 +195,7 @@ class RaceWidget:
             control.observe(lambda _change: self.update(), names="value")
         rows = [W.HBox([self.checks[n], self.sliders[n]]) for n in RACERS]
         controls = W.VBox([*rows, self.steps])
-        self.box = W.VBox([W.HBox([controls, self.text]), self.fig.canvas])
+        self.box = W.VBox([controls, self.text, self.fig.canvas])  # readout lines need the width
         self.update()
 
     def chosen_lrs(self) -> dict[str, float]:
