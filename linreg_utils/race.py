@@ -196,6 +196,8 @@ class RaceWidget:
         rows = [W.HBox([self.checks[n], self.sliders[n]]) for n in RACERS]
         controls = W.VBox([*rows, self.steps])
         self.box = W.VBox([controls, self.text, self.fig.canvas])  # readout lines need the width
+        self.box.add_class("race-widget")
+        self.text.add_class("race-readout")
         self.update()
 
     def chosen_lrs(self) -> dict[str, float]:

@@ -82,22 +82,30 @@ def running_lab(notebooks: Path, timeout: float = 90.0) -> Iterator[tuple[str, s
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
-    """A Playwright page in headless Chromium; closed on exit."""
+def chromium() -> Iterator[object]:
+    """A headless Chromium driven by Playwright; closed on exit. ``.new_page()`` opens tabs."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            yield page
+            yield browser
         finally:
             browser.close()
 
 
+@contextlib.contextmanager
+def browser_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
+    """A Playwright page in headless Chromium; closed on exit."""
+    with chromium() as browser:
+        yield browser.new_page(viewport={"width": width, "height": height})
+
+
 def open_notebook(page, base: str, token: str, name: str, timeout_ms: int = 90_000) -> None:
-    """Open ``name`` in JupyterLab and wait until its kernel is idle."""
-    page.goto(f"{base}/lab/tree/{name}?token={token}", timeout=timeout_ms)
+    """Open ``name`` (alone, in its own workspace) in JupyterLab; wait until its kernel is idle."""
+    # A workspace of its own, reset: only this notebook is open, even in a second tab.
+    workspace = Path(name).stem.replace("_", "-")
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{name}?reset&token={token}", timeout=timeout_ms)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout_ms)
     wait_kernel_idle(page, timeout_ms)
 

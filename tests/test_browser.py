@@ -1,8 +1,9 @@
-"""What a learner sees: lesson 02 in a real JupyterLab, in headless Chromium.
+"""What a learner sees: lessons 02 and 03 in a real JupyterLab, in headless Chromium.
 
-Runs every cell, checks that no error shows, moves the learning-rate slider with the keyboard
-and checks that the live figure and the readout change (past the critical learning rate the
-readout says the run diverges). Screenshots go to ``test-artifacts/``.
+Runs every cell, checks that no error shows, then works each live widget: moves lesson 02's
+learning-rate slider with the keyboard (past the critical learning rate the readout must say
+the run diverges, and the figure must change), and ticks an optimizer in lesson 03's race
+(a new readout line and a changed figure). Screenshots go to ``test-artifacts/``.
 
 Needs Debian's Chromium (``apt-get install chromium``). Without it the test is skipped, unless
 ``REQUIRE_BROWSER=1`` (set by CI) turns the skip into a failure. Deselect with ``-m "not browser"``.
@@ -12,29 +13,44 @@ import os
 from pathlib import Path
 
 import pytest
-from lab_driver import CHROMIUM, browser_page, error_outputs, open_notebook, run_all_cells, running_lab
+from lab_driver import CHROMIUM, chromium, error_outputs, open_notebook, run_all_cells, running_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 LESSON = "02_gradient_descent_live.ipynb"
+RACE_LESSON = "03_torch_optim_api.ipynb"
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def lab_page():
+def lab():
+    """A JupyterLab server on the notebooks and a browser: ``open(name)`` runs a lesson."""
     if not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)"
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    if not (ROOT / "notebooks" / LESSON).exists():
-        pytest.fail(f"notebooks/{LESSON} is missing")
     ARTIFACTS.mkdir(exist_ok=True)
-    with running_lab(ROOT / "notebooks") as (base, token, _), browser_page() as page:
-        open_notebook(page, base, token, LESSON)
-        run_all_cells(page)
-        yield page
+    with running_lab(ROOT / "notebooks") as (base, token, _), chromium() as browser:
+
+        def open_and_run(name):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            open_notebook(page, base, token, name)
+            run_all_cells(page)
+            return page
+
+        yield open_and_run
+
+
+@pytest.fixture(scope="module")
+def lab_page(lab):
+    return lab(LESSON)
+
+
+@pytest.fixture(scope="module")
+def race_page(lab):
+    return lab(RACE_LESSON)
 
 
 def test_lesson_runs_without_errors_in_jupyterlab(lab_page):
@@ -64,4 +80,28 @@ def test_moving_the_slider_updates_the_live_figure_and_the_readout(lab_page):
     page.screenshot(path=ARTIFACTS / "widget-after.png", full_page=False)
     assert readout.inner_text() != text_before
     assert image_after != image_before, "the figure did not change when the slider moved"
+    assert error_outputs(page) == []
+
+
+def test_race_lesson_runs_without_errors_in_jupyterlab(race_page):
+    assert error_outputs(race_page) == []
+
+
+def test_ticking_an_optimizer_adds_it_to_the_race(race_page):
+    page = race_page
+    widget = page.locator(".race-widget").first
+    widget.scroll_into_view_if_needed()
+    figure = widget.locator(".jupyter-matplotlib-figure canvas").first
+    figure.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1000)
+    readout = page.locator(".race-readout").first
+    assert "Nesterov" not in readout.inner_text()
+    image_before = figure.screenshot()
+    widget.get_by_role("checkbox", name="Nesterov").check()
+    page.wait_for_function(
+        "() => document.querySelector('.race-readout').textContent.includes('Nesterov')",
+        timeout=30_000)
+    page.wait_for_timeout(1500)  # let the new figure image arrive from the kernel
+    widget.screenshot(path=ARTIFACTS / "race-after.png")
+    assert figure.screenshot() != image_before, "the race figure did not change"
     assert error_outputs(page) == []
