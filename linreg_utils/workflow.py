@@ -47,7 +47,7 @@ def line_of(model: nn.Linear) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class RaceResult:
+class OptimumRun:
     """One run to the optimum: ``steps`` optimizer steps (None if ``max_steps`` did not suffice).
 
     ``evaluations``: forward + backward passes (LBFGS makes several per step); ``seconds``: wall
@@ -67,7 +67,7 @@ def steps_to_optimum(
     y: torch.Tensor,
     tol: float = 1e-6,
     max_steps: int = 200_000,
-) -> RaceResult:
+) -> OptimumRun:
     """Train ``model`` on the full batch until its MSE is within ``tol`` of the optimum's.
 
     ``x, y``: ``(n, 1)`` tensors on the model's device. Each step is the closure
@@ -95,7 +95,7 @@ def steps_to_optimum(
         steps += 1
         current = gap(*line_of(model))
     seconds = time.perf_counter() - start
-    return RaceResult(steps if current <= tol else None, evaluations, seconds, current)
+    return OptimumRun(steps if current <= tol else None, evaluations, seconds, current)
 
 
 def make_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int, seed: int = 0) -> DataLoader:
