@@ -55,6 +55,18 @@ class Trajectory:
         return int(hits[0]) if hits.size else None
 
 
+def eigenbasis(x: torch.Tensor, y: torch.Tensor, w0: float, b0: float,
+               ) -> tuple[tuple[float, float], float, np.ndarray, np.ndarray, np.ndarray]:
+    """``(θ*, L*, λ, Q, c0)`` for checked float64 ``(n, 1)`` data: the optimum and its loss, the
+    Hessian's eigenvalues ``(2,)`` ascending and eigenvectors ``(2, 2)`` (columns), and the
+    start's error ``θ0 − θ*`` in that basis ``(2,)``, so that ``L0 − L* = ½ Σ λᵢ c0ᵢ²``."""
+    w_star, b_star = closed_form_fit(x, y)
+    a, target = np.hstack([x.numpy(), np.ones((len(x), 1))]), y.numpy()[:, 0]  # (n, 2), (n,)
+    loss_star = float(np.mean((a @ [w_star, b_star] - target) ** 2))
+    lam, q = np.linalg.eigh(2.0 / len(a) * a.T @ a)  # the Hessian's eigenpairs, as mse_hessian
+    return (w_star, b_star), loss_star, lam, q, q.T @ np.array([w0 - w_star, b0 - b_star])
+
+
 def gd_trajectory(
     x: torch.Tensor,
     y: torch.Tensor,
@@ -71,12 +83,7 @@ def gd_trajectory(
     xc, yc = xy_columns(x, y)
     lr, steps = positive_finite("lr", lr), positive_int("steps", steps)
     w0, b0 = finite_number("w0", w0), finite_number("b0", b0)
-    w_star, b_star = closed_form_fit(xc, yc)
-    a, target = np.hstack([xc.numpy(), np.ones((len(xc), 1))]), yc.numpy()[:, 0]  # (n, 2), (n,)
-    loss_star = float(np.mean((a @ [w_star, b_star] - target) ** 2))
-    lam, q = np.linalg.eigh(2.0 / len(a) * a.T @ a)  # the Hessian's eigenpairs, as mse_hessian
-
-    c0 = q.T @ np.array([w0 - w_star, b0 - b_star])  # error in the eigenbasis, (2,)
+    (w_star, b_star), loss_star, lam, q, c0 = eigenbasis(xc, yc, w0, b0)
     k = np.arange(steps + 1)[:, None]  # (steps + 1, 1)
     with np.errstate(over="ignore", invalid="ignore"):
         c = c0 * (1.0 - lr * lam) ** k  # (steps + 1, 2)

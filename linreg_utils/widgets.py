@@ -23,7 +23,7 @@ from matplotlib.text import Text
 from ._checks import finite_number, positive_finite, positive_int, xy_columns
 from .plotting import draw_loss_contours
 from .theory import closed_form_fit, hessian_eigenvalues
-from .trajectory import DIVERGENCE_FACTOR, Trajectory, gd_trajectory
+from .trajectory import DIVERGENCE_FACTOR, Trajectory, eigenbasis, gd_trajectory
 
 TOL = 1e-6
 """The readout's "reached the optimum": loss within this much of the least-squares loss."""
@@ -73,11 +73,8 @@ def eigen_errors(x: torch.Tensor, y: torch.Tensor, w0: float = 0.0, b0: float = 
     """``(λ, c0)``: the Hessian's eigenvalues ``(2,)`` ascending, and the start's error ``(2,)``
     ``θ0 − θ*`` written in the eigenbasis (so that ``L0 − L* = ½ Σ λᵢ c0ᵢ²``)."""
     xc, yc = xy_columns(x, y)
-    w0, b0 = finite_number("w0", w0), finite_number("b0", b0)
-    w_star, b_star = closed_form_fit(xc, yc)
-    a = np.hstack([xc.numpy(), np.ones((len(xc), 1))])  # (n, 2)
-    lam, q = np.linalg.eigh(2.0 / len(a) * a.T @ a)
-    return lam, q.T @ np.array([w0 - w_star, b0 - b_star])
+    _, _, lam, _, c0 = eigenbasis(xc, yc, finite_number("w0", w0), finite_number("b0", b0))
+    return lam, c0
 
 
 def mode_gaps(lam: np.ndarray, c0: np.ndarray, lr: float, steps: np.ndarray) -> np.ndarray:
