@@ -30,12 +30,12 @@ lint: setup
 
 # Re-execute every lesson in a fresh kernel and store its outputs (after editing a notebook).
 notebooks: setup
-	OMP_NUM_THREADS=1 $(PY) scripts/execute_notebooks.py $(NOTEBOOKS)
+	OMP_NUM_THREADS=1 $(PY) -m tools.execute_notebooks $(NOTEBOOKS)
 
 # Student copies: solutions replaced by stubs, outputs cleared; never overwrites a student's
 # file unless FORCE=1.
 student: setup
-	$(PY) -m linreg_utils.student notebooks student $(if $(FORCE),--force,)
+	$(PY) -m tools.student notebooks student $(if $(FORCE),--force,)
 
 # Benchmarks print figures (medians, ratios); they never pass or fail on time.
 bench: setup
@@ -49,7 +49,7 @@ bench: setup
 
 # The README's pictures: a stored figure of lesson 02 and a real JupyterLab screenshot.
 readme-images: setup
-	OMP_NUM_THREADS=1 $(PY) scripts/readme_images.py
+	OMP_NUM_THREADS=1 $(PY) -m tools.readme_images
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from linreg_utils import gd_trajectory, seed_data  # noqa: E402
-from linreg_utils.widgets import lr_widget  # noqa: E402
+from linreg_utils.viz.lr_widget import lr_widget  # noqa: E402
 
 
 def main() -> None:

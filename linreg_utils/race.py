@@ -1,9 +1,8 @@
-"""An optimizer race on the seed's loss surface: the runs (plain functions) and a widget on top.
+"""An optimizer race on the seed's loss surface: the runs, as plain functions.
 
 :func:`race` runs the hand-written updates of :mod:`linreg_utils.optimizers` (each equal to its
 ``torch.optim`` twin, see the tests) from one start and returns a :class:`RaceResult` per
-optimizer. :func:`setup_race_axes` and :func:`show_results` draw them; the static figure
-(:func:`race_figure`) and the live :class:`RaceWidget` both use these two functions.
+optimizer. The figure and the widget that show a race live in :mod:`linreg_utils.viz.race_view`.
 """
 
 from __future__ import annotations
@@ -11,17 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from ._checks import positive_finite, positive_int, xy_columns
 from .optimizers import ZOO
-from .plotting import draw_loss_contours
-from .theory import closed_form_fit, mse_hessian
+from .theory import loss_gap, mse_hessian
 from .trajectory import DIVERGENCE_FACTOR
 
 RACERS = tuple(ZOO)
@@ -34,10 +28,8 @@ DEFAULT_LRS = {"SGD": 0.02, "SGD + momentum": 0.02, "Nesterov": 0.01, "Adagrad":
 START = (-0.5, 3.0)
 """Where every racer starts, ``(w0, b0)``: up the long, flat valley of the raw problem."""
 
-TOL = 1e-8
-"""A racer has "reached the optimum" once its loss stays within this of the least-squares loss."""
-
-COLORS = dict(zip(RACERS, plt.get_cmap("tab10").colors, strict=False))
+FINISH_TOL = 1e-8
+"""The race's finish line: a racer has finished once its loss stays within this of ``L*``."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +46,7 @@ class RaceResult:
     gaps: np.ndarray
     diverged_at: int | None
 
-    def steps_to_reach(self, tol: float = TOL) -> int | None:
+    def settles_within(self, tol: float = FINISH_TOL) -> int | None:
         """First step from which the loss stays within ``tol`` of the optimum, or None if never."""
         above = np.flatnonzero(self.gaps > positive_finite("tol", tol))
         if self.diverged_at is not None or (above.size and above[-1] == len(self.gaps) - 1):
@@ -75,14 +67,14 @@ def _run(data: tuple[tuple[float, ...], tuple[float, ...]], name: str, lr: float
     y = torch.tensor(data[1], dtype=torch.float64)
     hessian = mse_hessian(x)  # the loss is a quadratic: ∇L(θ) = H θ − c, exactly
     c = 2.0 / len(x) * torch.stack([(x * y).sum(), y.sum()])
-    optimum = torch.tensor(closed_form_fit(x, y), dtype=torch.float64)
-    gap = lambda t: 0.5 * (t - optimum) @ hessian @ (t - optimum)  # noqa: E731  L(θ) − L*, exactly
+    exact_gap = loss_gap(x, y)  # L(θ) − L*, exactly
     update, _, extra = ZOO[name]
     theta, state = torch.tensor(start, dtype=torch.float64), {}
-    path, gaps, limit = [theta], [gap(theta).item()], DIVERGENCE_FACTOR * max(gap(theta).item(), 1e-300)
+    g0 = exact_gap(*start)
+    path, gaps, limit = [theta], [g0], DIVERGENCE_FACTOR * max(g0, 1e-300)
     for k in range(1, steps + 1):
         theta = update(theta, hessian @ theta - c, state, lr=lr, **extra)
-        g = gap(theta).item()
+        g = exact_gap(*theta.tolist()) if torch.isfinite(theta).all() else float("nan")
         if not (np.isfinite(g) and g <= limit and torch.isfinite(theta).all()):
             return RaceResult(name, lr, torch.stack(path).numpy(), np.array(gaps), k)
         path.append(theta)
@@ -105,11 +97,11 @@ def race(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: int = 3
             for name, lr in lrs.items()}
 
 
-def readout(results: dict[str, RaceResult], tol: float = TOL) -> list[str]:
+def readout(results: dict[str, RaceResult], tol: float = FINISH_TOL) -> list[str]:
     """One line per racer: steps to reach the optimum, or why it did not."""
     lines = []
     for name, r in results.items():
-        hit = r.steps_to_reach(tol)
+        hit = r.settles_within(tol)
         if r.diverged_at is not None:
             verdict = f"diverged at step {r.diverged_at} (lr too large)"
         elif hit is None:
@@ -118,97 +110,3 @@ def readout(results: dict[str, RaceResult], tol: float = TOL) -> list[str]:
             verdict = f"reached the optimum (gap ≤ {tol:.0e}) in {hit} steps"
         lines.append(f"{name:<15} lr={r.lr:<8.4g} {verdict}")
     return lines
-
-
-def setup_race_axes(ax_path: Axes, ax_loss: Axes, x: torch.Tensor, y: torch.Tensor,
-                    steps: int, start: tuple[float, float] = START) -> dict[str, tuple[Line2D, Line2D]]:
-    """Draw contours and empty axes; return name → (path line, loss line), one per racer."""
-    w_star, b_star = closed_form_fit(x, y)
-    draw_loss_contours(ax_path, x, y, (w_star - 1.3, w_star + 1.3), (b_star - 4.0, b_star + 4.0))
-    ax_path.plot(*start, "ko", markersize=5, label="start")
-    ax_path.set_title("Paths on the loss surface (raw x, κ≈379)")
-    ax_path.legend(loc="lower left", fontsize=7)
-    ax_loss.set(yscale="log", xlim=(0, steps), ylim=(1e-12, 1e3), xlabel="step k",
-                ylabel=r"$L(\theta_k) - L^*$", title="Loss gap to the optimum")
-    ax_loss.axhline(TOL, color="gray", linestyle=":", linewidth=1, label=f"finish line {TOL:.0e}")
-    lines = {}
-    for name in RACERS:
-        (p,) = ax_path.plot([], [], "-", color=COLORS[name], linewidth=1.0, marker=".", markersize=2,
-                            alpha=0.8, label=name)
-        (g,) = ax_loss.plot([], [], "-", color=COLORS[name], linewidth=1.4, label=name)
-        lines[name] = (p, g)
-    return lines
-
-
-def show_results(lines: dict[str, tuple[Line2D, Line2D]], results: dict[str, RaceResult]) -> None:
-    """Put each result's path and loss gaps into its lines; hide the racers not in ``results``."""
-    for name, (p, g) in lines.items():
-        r = results.get(name)
-        p.set_visible(r is not None)
-        g.set_visible(r is not None)
-        if r is not None:
-            p.set_data(r.path[:, 0], r.path[:, 1])
-            g.set_data(np.arange(len(r.gaps)), np.maximum(r.gaps, 1e-300))
-
-
-def _legend(ax_loss: Axes, results: dict[str, RaceResult], ax_path: Axes | None = None) -> None:
-    """Legends listing only the racers shown: on the loss axes and, if given, on the paths axes."""
-    handles = [h for h in ax_loss.get_lines()
-               if h.get_label() in results or h.get_label().startswith("finish")]
-    ax_loss.legend(handles=handles, fontsize=7, loc="upper right")
-    if ax_path is not None:
-        markers = [h for h in ax_path.get_lines() if h.get_label() in ("optimum (least squares)", "start")]
-        handles = markers + [h for h in ax_path.get_lines() if h.get_label() in results]
-        ax_path.legend(handles=handles, fontsize=7, loc="lower left")
-
-
-def race_figure(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: int = 300) -> Figure:
-    """The static race figure: paths (left) and loss gaps (right) for the chosen ``lrs``."""
-    results = race(x, y, lrs, steps)
-    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
-    lines = setup_race_axes(ax_path, ax_loss, x, y, steps)
-    show_results(lines, results)
-    _legend(ax_loss, results, ax_path)
-    return fig
-
-
-class RaceWidget:
-    """Checkboxes and log-lr sliders per optimizer, a steps slider, one live figure and a readout."""
-
-    def __init__(self, x: torch.Tensor, y: torch.Tensor, chosen: tuple[str, ...] = ("SGD", "Adam", "LBFGS"),
-                 steps: int = 300) -> None:
-        import ipywidgets as W
-
-        from .plotting import live_figure
-
-        self.x, self.y = x, y
-        self.checks = {n: W.Checkbox(value=n in chosen, description=n, indent=False,
-                                     layout=W.Layout(width="160px")) for n in RACERS}
-        self.sliders = {n: W.FloatLogSlider(value=DEFAULT_LRS[n], base=10, min=-3, max=1, step=0.05,
-                                            description="lr", readout_format=".3g",
-                                            layout=W.Layout(width="300px")) for n in RACERS}
-        self.steps = W.IntSlider(value=steps, min=10, max=1000, step=10, description="steps")
-        self.text = W.HTML()
-        self.fig, (self.ax_path, self.ax_loss) = live_figure(figsize=(9.6, 4.0), ncols=2)
-        self.lines = setup_race_axes(self.ax_path, self.ax_loss, x, y, steps)
-        for control in [*self.checks.values(), *self.sliders.values(), self.steps]:
-            control.observe(lambda _change: self.update(), names="value")
-        rows = [W.HBox([self.checks[n], self.sliders[n]]) for n in RACERS]
-        controls = W.VBox([*rows, self.steps])
-        self.box = W.VBox([controls, self.text, self.fig.canvas])  # readout lines need the width
-        self.box.add_class("race-widget")
-        self.text.add_class("race-readout")
-        self.update()
-
-    def chosen_lrs(self) -> dict[str, float]:
-        """name → lr of the ticked optimizers."""
-        return {n: self.sliders[n].value for n in RACERS if self.checks[n].value}
-
-    def update(self) -> None:
-        """Rerun the changed racers and redraw lines, legend and readout in place."""
-        self.results = race(self.x, self.y, self.chosen_lrs(), self.steps.value)
-        show_results(self.lines, self.results)
-        self.ax_loss.set_xlim(0, self.steps.value)
-        _legend(self.ax_loss, self.results, self.ax_path)
-        self.text.value = "<pre>" + "\n".join(readout(self.results)) + "</pre>"
-        self.fig.canvas.draw_idle()

@@ -1,19 +1,27 @@
-"""What the math predicts for gradient descent on the MSE of a line ``y ≈ w x + b``.
+"""The quadratic's one home: what the math says about the MSE of a line ``y ≈ w x + b``.
 
 The loss ``L(w, b) = mean((w x + b - y)**2)`` is a quadratic, so everything about gradient
 descent on it follows from one 2×2 matrix, its Hessian ``H = 2/n · AᵀA`` with ``A = [x, 1]``.
 GD with step ``lr`` multiplies the error along the eigenvector of eigenvalue ``λ`` by
 ``1 - lr·λ`` each step: it converges iff ``|1 - lr·λ| < 1`` for every ``λ``.
+
+Every other module that needs the design matrix, the Hessian, its eigenbasis, the loss gap
+``L − L*`` or a step count calls the function here.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from ._checks import as_column, non_constant, positive_finite, xy_columns
+from ._checks import as_column, finite_number, non_constant, positive_finite, xy_columns
+
+REACH_TOL = 1e-6
+"""What the lessons call "reached the optimum": the MSE within this much of the least-squares MSE."""
 
 
 def design_matrix(x: torch.Tensor) -> torch.Tensor:
@@ -29,7 +37,7 @@ def closed_form_fit(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """
     xc, yc = xy_columns(x, y)
     non_constant(xc)
-    a = torch.cat([xc, torch.ones_like(xc)], dim=1)
+    a = design_matrix(xc)
     solution = torch.linalg.lstsq(a, yc, driver="gelsd").solution
     return solution[0, 0].item(), solution[1, 0].item()
 
@@ -117,3 +125,86 @@ def loss_surface(x: torch.Tensor, y: torch.Tensor, ws: np.ndarray, bs: np.ndarra
     sxx, sx, sxy, sy, syy = (np.mean(v) for v in (xv * xv, xv, xv * yv, yv, yv * yv))
     return (w_grid**2 * sxx + 2 * w_grid * b_grid * sx + b_grid**2
             - 2 * w_grid * sxy - 2 * b_grid * sy + syy)
+
+
+def loss_gap(x: torch.Tensor, y: torch.Tensor) -> Callable[[float, float], float]:
+    """``gap(w, b) = L(w, b) − L*`` for the data ``(x, y)``, exact in float64.
+
+    The MSE is a quadratic, so the gap is ``½ dᵀ H d`` with ``d = (w − w*, b − b*)``: no
+    cancellation against the optimum's loss and O(1) cost per call, whatever ``n`` is.
+    """
+    xc, yc = xy_columns(x, y)
+    w_star, b_star = closed_form_fit(xc, yc)
+    (h11, h12), (_, h22) = mse_hessian(xc).tolist()
+
+    def gap(w: float, b: float) -> float:
+        dw, db = w - w_star, b - b_star
+        return 0.5 * (h11 * dw * dw + 2.0 * h12 * dw * db + h22 * db * db)
+
+    return gap
+
+
+@dataclass(frozen=True)
+class Eigenbasis:
+    """The quadratic seen from its Hessian's eigenvectors, for one start ``θ0 = (w0, b0)``.
+
+    ``optimum``: ``(w*, b*)``; ``optimum_loss``: ``L*``; ``lam``: eigenvalues ``(2,)`` ascending;
+    ``q``: eigenvectors ``(2, 2)`` as columns; ``c0``: the start's error ``Qᵀ(θ0 − θ*)`` ``(2,)``,
+    so that ``L0 − L* = ½ Σ λᵢ c0ᵢ²``.
+    """
+
+    optimum: tuple[float, float]
+    optimum_loss: float
+    lam: np.ndarray
+    q: np.ndarray
+    c0: np.ndarray
+
+
+def eigenbasis(x: torch.Tensor, y: torch.Tensor, w0: float = 0.0, b0: float = 0.0) -> Eigenbasis:
+    """The :class:`Eigenbasis` of the MSE on ``(x, y)`` (``(n, 1)`` tensors) from ``(w0, b0)``."""
+    xc, yc = xy_columns(x, y)
+    w0, b0 = finite_number("w0", w0), finite_number("b0", b0)
+    w_star, b_star = closed_form_fit(xc, yc)
+    loss_star = mse(xc, yc, w_star, b_star)
+    lam, q = np.linalg.eigh(mse_hessian(xc).numpy())
+    return Eigenbasis((w_star, b_star), loss_star, lam, q, q.T @ np.array([w0 - w_star, b0 - b_star]))
+
+
+def eigen_errors(x: torch.Tensor, y: torch.Tensor, w0: float = 0.0, b0: float = 0.0,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``(λ, c0)``: the Hessian's eigenvalues ``(2,)`` ascending, and the start's error ``(2,)``
+    ``θ0 − θ*`` written in the eigenbasis (so that ``L0 − L* = ½ Σ λᵢ c0ᵢ²``)."""
+    basis = eigenbasis(x, y, w0, b0)
+    return basis.lam, basis.c0
+
+
+def mode_gaps(lam: np.ndarray, c0: np.ndarray, lr: float, steps: np.ndarray) -> np.ndarray:
+    """Each eigen-direction's share of the loss gap after ``k`` GD steps,
+    ``½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k}``: ``(len(steps), 2)`` for ``lam, c0``: ``(2,)``."""
+    with np.errstate(over="ignore", divide="ignore"):
+        log_gap = np.log(0.5 * lam * c0**2) + 2 * np.asarray(steps, float)[:, None] * np.log(
+            np.abs(1.0 - lr * lam))
+    return np.exp(np.clip(log_gap, -700.0, 700.0))
+
+
+def predicted_steps(x: torch.Tensor, y: torch.Tensor, lr: float, tol: float = REACH_TOL,
+                    w0: float = 0.0, b0: float = 0.0) -> float:
+    """Steps until each direction's share ``½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k}`` of the gap is ≤ ``tol``.
+
+    The true gap is the sum of the two shares, so this is a (tight) lower bound on the steps
+    GD needs; ``inf`` when some ``|1 − ηλᵢ| ≥ 1`` carries error, ``0`` if already within ``tol``.
+    """
+    lr, tol = positive_finite("lr", lr), positive_finite("tol", tol)
+    lam, c0 = eigen_errors(x, y, w0, b0)
+    steps = 0.0
+    for lam_i, c_i in zip(lam, c0, strict=True):
+        share, factor = 0.5 * lam_i * c_i**2, abs(1.0 - lr * lam_i)
+        if share <= tol:
+            continue
+        if factor >= 1.0:
+            return math.inf
+        if factor > 0.0:  # factor == 0: that direction is solved in one step
+            steps = max(steps, math.log(tol / share) / (2.0 * math.log(factor)))
+        else:
+            steps = max(steps, 1.0)
+    return steps

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._checks import finite_number, positive_finite, positive_int, xy_columns
-from .theory import closed_form_fit
+from ._checks import positive_finite, positive_int, xy_columns
+from .theory import eigenbasis
 
 DIVERGENCE_FACTOR = 1e6
 """A run counts as diverged once its loss exceeds this many times its starting loss."""
@@ -48,23 +48,15 @@ class Trajectory:
         """Number of steps kept (``len(losses) - 1``)."""
         return len(self.losses) - 1
 
-    def steps_to_reach(self, tol: float) -> int | None:
-        """First step whose loss is within ``tol`` of the optimum's loss, or None if never."""
+    def first_within(self, tol: float) -> int | None:
+        """First step whose loss is within ``tol`` of the optimum's loss, or None if never.
+
+        On a convex quadratic GD's loss never rises again once it converges, so for a
+        converging run this is also the step from which it stays within ``tol``.
+        """
         tol = positive_finite("tol", tol)
         hits = np.flatnonzero(self.gaps <= tol)
         return int(hits[0]) if hits.size else None
-
-
-def eigenbasis(x: torch.Tensor, y: torch.Tensor, w0: float, b0: float,
-               ) -> tuple[tuple[float, float], float, np.ndarray, np.ndarray, np.ndarray]:
-    """``(θ*, L*, λ, Q, c0)`` for checked float64 ``(n, 1)`` data: the optimum and its loss, the
-    Hessian's eigenvalues ``(2,)`` ascending and eigenvectors ``(2, 2)`` (columns), and the
-    start's error ``θ0 − θ*`` in that basis ``(2,)``, so that ``L0 − L* = ½ Σ λᵢ c0ᵢ²``."""
-    w_star, b_star = closed_form_fit(x, y)
-    a, target = np.hstack([x.numpy(), np.ones((len(x), 1))]), y.numpy()[:, 0]  # (n, 2), (n,)
-    loss_star = float(np.mean((a @ [w_star, b_star] - target) ** 2))
-    lam, q = np.linalg.eigh(2.0 / len(a) * a.T @ a)  # the Hessian's eigenpairs, as mse_hessian
-    return (w_star, b_star), loss_star, lam, q, q.T @ np.array([w0 - w_star, b0 - b_star])
 
 
 def gd_trajectory(
@@ -82,8 +74,8 @@ def gd_trajectory(
     """
     xc, yc = xy_columns(x, y)
     lr, steps = positive_finite("lr", lr), positive_int("steps", steps)
-    w0, b0 = finite_number("w0", w0), finite_number("b0", b0)
-    (w_star, b_star), loss_star, lam, q, c0 = eigenbasis(xc, yc, w0, b0)
+    basis = eigenbasis(xc, yc, w0, b0)
+    (w_star, b_star), loss_star, lam, q, c0 = basis.optimum, basis.optimum_loss, basis.lam, basis.q, basis.c0
     k = np.arange(steps + 1)[:, None]  # (steps + 1, 1)
     with np.errstate(over="ignore", invalid="ignore"):
         c = c0 * (1.0 - lr * lam) ** k  # (steps + 1, 2)

@@ -10,7 +10,6 @@ noise floor that constant-step mini-batch SGD settles on.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,24 +18,7 @@ from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
 
 from ._checks import positive_finite, positive_int, xy_columns
-from .theory import closed_form_fit, design_matrix, mse, mse_hessian
-
-
-def optimum_gap(x: torch.Tensor, y: torch.Tensor) -> Callable[[float, float], float]:
-    """``gap(w, b) = MSE(w, b) − MSE(w*, b*)`` for the data ``(x, y)``, exact in float64.
-
-    The MSE is a quadratic, so the gap is ``½ dᵀ H d`` with ``d = (w − w*, b − b*)``: no
-    cancellation against the optimum's loss and O(1) cost per call, whatever ``n`` is.
-    """
-    xc, yc = xy_columns(x, y)
-    w_star, b_star = closed_form_fit(xc, yc)
-    (h11, h12), (_, h22) = mse_hessian(xc).tolist()
-
-    def gap(w: float, b: float) -> float:
-        dw, db = w - w_star, b - b_star
-        return 0.5 * (h11 * dw * dw + 2.0 * h12 * dw * db + h22 * db * db)
-
-    return gap
+from .theory import closed_form_fit, design_matrix, loss_gap, mse, mse_hessian
 
 
 def line_of(model: nn.Linear) -> tuple[float, float]:
@@ -72,12 +54,12 @@ def steps_to_optimum(
 
     ``x, y``: ``(n, 1)`` tensors on the model's device. Each step is the closure
     ``zero_grad → forward → MSELoss → backward`` passed to ``optimizer.step`` (LBFGS works
-    too); after each step the gap is measured exactly in float64 by :func:`optimum_gap`.
+    too); after each step the gap is measured exactly in float64 by :func:`~linreg_utils.theory.loss_gap`.
     """
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
     tol, max_steps = positive_finite("tol", tol), positive_int("max_steps", max_steps)
-    gap = optimum_gap(x.cpu(), y.cpu())
+    gap = loss_gap(x.cpu(), y.cpu())
     loss_fn, evaluations = nn.MSELoss(), 0
 
     def closure() -> torch.Tensor:
@@ -140,11 +122,11 @@ def train_minibatch(
     """Mini-batch training: ``epochs`` passes over ``loader``, one optimizer step per batch.
 
     The gap to the full-data optimum is measured exactly after every step (O(1), see
-    :func:`optimum_gap`), which is what a noisy mini-batch loss cannot tell you.
+    :func:`~linreg_utils.theory.loss_gap`), which is what a noisy mini-batch loss cannot tell you.
     """
     epochs = positive_int("epochs", epochs)
     x_all, y_all = loader.dataset.tensors
-    gap, loss_fn = optimum_gap(x_all, y_all), nn.MSELoss()
+    gap, loss_fn = loss_gap(x_all, y_all), nn.MSELoss()
     batch_size = getattr(loader.batch_sampler or loader.sampler, "batch_size", loader.batch_size)
     history = MinibatchHistory(batch_size, len(loader), gaps=[gap(*line_of(model))])
     for _ in range(epochs):

@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 
 import pytest
-from lab_driver import CHROMIUM, chromium, error_outputs, open_notebook, run_all_cells, running_lab
+
+from tools.lab_driver import CHROMIUM, chromium, error_outputs, open_notebook, run_all_cells, running_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -11,15 +11,16 @@ from linreg_utils import (
     condition_number,
     convergence_rate,
     critical_lr,
+    eigen_errors,
     gd_trajectory,
     hessian_eigenvalues,
     optimal_lr,
+    predicted_steps,
     seed_data,
     standardize,
     steps_to_shrink,
     unstandardize,
 )
-from linreg_utils.widgets import eigen_errors, predicted_steps
 
 
 def path_by_hand(lr, steps, optimizer_cls=None):
@@ -74,7 +75,7 @@ def test_seed_rate_and_steps_at_lr_1e3():
     assert math.ceil(steps_to_shrink(rate**2, 1e-6 / gap0)) == 32_747
     assert math.ceil(predicted_steps(x, y, 1e-3, 1e-6)) == 22_286
     run = gd_trajectory(x, y, 1e-3, 100_000)
-    assert run.steps_to_reach(1e-6) == 22_286
+    assert run.first_within(1e-6) == 22_286
     assert run.gaps[-1] < 1e-20
 
 
@@ -122,7 +123,7 @@ def test_optimal_lr_sits_just_below_critical_and_balances_the_rates():
     assert (1 - lr * lam_min) == pytest.approx(-(1 - lr * lam_max))
     kappa = lam_max / lam_min
     assert convergence_rate(x, lr) == pytest.approx((kappa - 1) / (kappa + 1))
-    assert gd_trajectory(x, y, lr, 3_000).steps_to_reach(1e-6) == 1_476
+    assert gd_trajectory(x, y, lr, 3_000).first_within(1e-6) == 1_476
     assert math.ceil(predicted_steps(x, y, lr)) == 1_475
 
 
@@ -133,7 +134,7 @@ def test_standardizing_makes_kappa_one_and_gd_fast():
     assert lam_min == pytest.approx(2.0) and lam_max == pytest.approx(2.0)
     assert condition_number(z) == pytest.approx(1.0)
     assert optimal_lr(z) == pytest.approx(0.5) and critical_lr(z) == pytest.approx(1.0)
-    steps = {lr: gd_trajectory(z, y, lr, 200).steps_to_reach(1e-6) for lr in (0.1, 0.3, optimal_lr(z))}
+    steps = {lr: gd_trajectory(z, y, lr, 200).first_within(1e-6) for lr in (0.1, 0.3, optimal_lr(z))}
     assert steps == {0.1: 35, 0.3: 9, optimal_lr(z): 1}
     run = gd_trajectory(z, y, optimal_lr(z), 200)
     w, b = unstandardize(run.weights[-1], run.biases[-1], mean, std)
@@ -150,7 +151,7 @@ def test_the_start_decides_the_step_count_not_the_rate():
         lam, c0 = eigen_errors(x, y, ws, bs)
         shares.append(0.5 * lam[0] * c0[0] ** 2)
         assert math.ceil(predicted_steps(x, y, 1e-3, 1e-6, ws, bs)) == steps
-        assert gd_trajectory(x, y, 1e-3, 100_000, ws, bs).steps_to_reach(1e-6) == steps
+        assert gd_trajectory(x, y, 1e-3, 100_000, ws, bs).first_within(1e-6) == steps
     assert (f"{shares[0]:.5f}", f"{shares[1]:.5f}") == ("0.04004", "0.00028")
     assert f"{shares[0] / shares[1]:.0f}" == "145"
     assert (f"{100_000 / 22_286:.1f}", f"{100_000 / 11_820:.1f}") == ("4.5", "8.5")
@@ -172,9 +173,9 @@ def test_optimal_lr_minimises_the_worst_case_not_the_steps_from_zero():
     assert f"{(kappa - 1) / (kappa + 1):.5f}" == "0.99474" == f"{-(1 - lr_opt * lam_max):.5f}"
     lam, c0 = eigen_errors(x, y)
     assert f"{0.5 * lam[1] * c0[1] ** 2:.4f}" == "5.7525"
-    counts = [gd_trajectory(x, y, f * crit, 3_000).steps_to_reach(1e-6) for f in (0.5, 0.8, 0.9, 0.95, 0.99)]
+    counts = [gd_trajectory(x, y, f * crit, 3_000).first_within(1e-6) for f in (0.5, 0.8, 0.9, 0.95, 0.99)]
     assert counts == [2_006, 1_253, 1_113, 1_055, 1_012]
-    assert gd_trajectory(x, y, lr_opt, 3_000).steps_to_reach(1e-6) == 1_476 > max(counts[1:])
+    assert gd_trajectory(x, y, lr_opt, 3_000).first_within(1e-6) == 1_476 > max(counts[1:])
 
 
 def test_exercise_2_3_recipe_gives_section_3s_count():

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from linreg_utils.notebooks import (
+from tools.notebooks import (
     NAV_TAG,
     collection,
     expected_notebook,

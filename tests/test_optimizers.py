@@ -12,7 +12,6 @@ from linreg_utils import (
     closed_form_fit,
     condition_number,
     critical_lr,
-    momentum_parameters,
     optimal_lr,
     seed_data,
 )
@@ -28,6 +27,7 @@ from linreg_utils.optimizers import (
     sgd,
     sgd_momentum,
 )
+from linreg_utils.theory import momentum_parameters
 
 X, Y = seed_data()
 LOSS = line_loss(X, Y)

@@ -3,8 +3,8 @@
 import numpy as np
 
 from linreg_utils import seed_data
-from linreg_utils.plotting import Blitter, live_figure
-from linreg_utils.widgets import lr_widget
+from linreg_utils.viz.lr_widget import lr_widget
+from linreg_utils.viz.plotting import Blitter, live_figure
 
 
 def pixels(fig):
@@ -49,7 +49,7 @@ def test_live_figure_leaves_pyplots_backend_alone():
     import sys
 
     code = ("import matplotlib; matplotlib.use('agg'); import matplotlib.pyplot as plt\n"
-            "from linreg_utils.plotting import live_figure\n"
+            "from linreg_utils.viz.plotting import live_figure\n"
             "live_figure()\n"
             "print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -10,7 +10,8 @@ import torch
 
 from linreg_utils import seed_data
 from linreg_utils.optimizers import ZOO, line_loss, run_torch
-from linreg_utils.race import DEFAULT_LRS, START, TOL, RaceWidget, race, race_figure, readout
+from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, START, race, readout
+from linreg_utils.viz.race_view import RaceWidget, race_figure
 
 X, Y = seed_data()
 
@@ -26,22 +27,22 @@ def test_race_paths_equal_torch_optim_runs():
 
 def test_lbfgs_wins_and_plain_sgd_is_still_far_after_500_steps():
     results = race(X, Y, DEFAULT_LRS, steps=500)
-    assert results["LBFGS"].steps_to_reach() <= 6
-    assert results["SGD"].steps_to_reach() is None
-    assert results["SGD + momentum"].steps_to_reach() < results["Adam"].steps_to_reach()
+    assert results["LBFGS"].settles_within() <= 6
+    assert results["SGD"].settles_within() is None
+    assert results["SGD + momentum"].settles_within() < results["Adam"].settles_within()
 
 
 def test_a_too_large_lr_is_reported_as_diverged():
     r = race(X, Y, {"SGD": 0.03}, steps=300)["SGD"]
-    assert r.diverged_at is not None and r.steps_to_reach() is None
+    assert r.diverged_at is not None and r.settles_within() is None
     assert np.isfinite(r.gaps).all()
     assert "diverged at step" in readout({"SGD": r})[0]
 
 
-def test_steps_to_reach_means_staying_below_the_finish_line():
+def test_settles_within_means_staying_below_the_finish_line():
     r = race(X, Y, {"Adam": 0.1}, steps=500)["Adam"]
-    k = r.steps_to_reach()
-    assert (r.gaps[k:] <= TOL).all() and r.gaps[k - 1] > TOL
+    k = r.settles_within()
+    assert (r.gaps[k:] <= FINISH_TOL).all() and r.gaps[k - 1] > FINISH_TOL
 
 
 def test_unknown_racer_and_bad_lr_are_refused():

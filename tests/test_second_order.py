@@ -65,7 +65,7 @@ def test_newton_lands_on_least_squares_optimum_in_one_step(data, start):
 
 def test_gd_at_the_tutorial_lr_needs_the_stated_steps_on_the_seed_data():
     x, y = seed_data()
-    assert gd_trajectory(x, y, lr=1e-3, steps=100_000).steps_to_reach(1e-6) == 22_286
+    assert gd_trajectory(x, y, lr=1e-3, steps=100_000).first_within(1e-6) == 22_286
 
 
 def test_gradient_step_does_not_land_in_one_step():

@@ -7,8 +7,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from linreg_utils.notebooks import lesson_paths
-from linreg_utils.student import BEGIN, END, main, student_notebook, write_student_copies
+from tools.notebooks import lesson_paths
+from tools.student import BEGIN, END, main, student_notebook, write_student_copies
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = lesson_paths(ROOT / "notebooks")

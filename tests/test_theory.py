@@ -13,15 +13,14 @@ from linreg_utils import (
     critical_lr,
     gd_trajectory,
     hessian_eigenvalues,
-    loss_surface,
     make_regression,
-    momentum_parameters,
     mse,
     mse_hessian,
     optimal_lr,
     seed_data,
     steps_to_shrink,
 )
+from linreg_utils.theory import loss_surface, momentum_parameters
 
 DATASETS = {
     "seed": seed_data(),

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from linreg_utils import DIVERGENCE_FACTOR, critical_lr, gd_trajectory, optimal_lr, seed_data
+from linreg_utils import critical_lr, gd_trajectory, optimal_lr, seed_data
+from linreg_utils.trajectory import DIVERGENCE_FACTOR
 
 
 def loop_gd(x, y, lr, steps, w0=0.0, b0=0.0):
@@ -66,9 +67,9 @@ def test_divergence_is_reported_not_raised_and_arrays_stay_finite():
 def test_steps_to_reach_tolerance():
     x, y = seed_data()
     run = gd_trajectory(x, y, optimal_lr(x), steps=5000)
-    k = run.steps_to_reach(1e-6)
+    k = run.first_within(1e-6)
     assert k is not None and run.gaps[k] <= 1e-6 < run.gaps[k - 1]
-    assert gd_trajectory(x, y, 1e-3, steps=10).steps_to_reach(1e-6) is None
+    assert gd_trajectory(x, y, 1e-3, steps=10).first_within(1e-6) is None
 
 
 def test_starting_at_the_optimum_stays_there():

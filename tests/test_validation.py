@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 import torch
-from torch import nn
 
 import linreg_utils as lu
+from linreg_utils.theory import momentum_parameters
 
 X, Y = lu.seed_data()
 NAN_X = X.clone()
@@ -41,7 +41,7 @@ def test_bad_data_is_refused(name, call, error, words):
 
 
 @pytest.mark.parametrize("func", [lu.mse_hessian, lu.hessian_eigenvalues, lu.condition_number,
-                                  lu.critical_lr, lu.optimal_lr, lu.momentum_parameters,
+                                  lu.critical_lr, lu.optimal_lr, momentum_parameters,
                                   lu.standardize])
 @pytest.mark.parametrize(("bad", "error", "words"), [
     (torch.empty(0, 1), ValueError, "empty"),
@@ -86,7 +86,7 @@ def test_bad_start_point_is_refused():
 def test_bad_tolerance_is_refused():
     run = lu.gd_trajectory(X, Y, 1e-3, 10)
     with pytest.raises(ValueError, match="tol"):
-        run.steps_to_reach(-1.0)
+        run.first_within(-1.0)
 
 
 @pytest.mark.parametrize(("kwargs", "error", "words"), [
@@ -109,22 +109,3 @@ def test_bad_unstandardize_arguments_are_refused():
 def test_bad_steps_to_shrink_arguments_are_refused():
     with pytest.raises(ValueError, match="factor"):
         lu.steps_to_shrink(0.5, 2.0)
-
-
-def test_bad_fit_arguments_are_refused():
-    model = nn.Linear(1, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
-    with pytest.raises(TypeError, match="model"):
-        lu.fit(object(), X, Y, opt, 10)
-    with pytest.raises(TypeError, match="optimizer"):
-        lu.fit(model, X, Y, "sgd", 10)
-    with pytest.raises(ValueError, match="same length"):
-        lu.fit(model, X[:5], Y, opt, 10)
-    with pytest.raises(ValueError, match="x contains NaN"):
-        lu.fit(model, NAN_X, Y, opt, 10)
-    with pytest.raises(TypeError, match="y must be a torch.Tensor"):
-        lu.fit(model, X, Y.numpy(), opt, 10)
-    with pytest.raises(ValueError, match="steps"):
-        lu.fit(model, X, Y, opt, 0)
-    with pytest.raises(ValueError, match="log_every"):
-        lu.fit(model, X, Y, opt, 10, log_every=0)

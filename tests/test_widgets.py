@@ -5,17 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from linreg_utils import critical_lr, gd_trajectory, optimal_lr, seed_data
-from linreg_utils.widgets import (
+from linreg_utils import critical_lr, eigen_errors, gd_trajectory, optimal_lr, predicted_steps, seed_data
+from linreg_utils.theory import mode_gaps
+from linreg_utils.viz.lr_widget import (
     STEP_CHOICES,
     display_indices,
-    eigen_errors,
     lr_grid,
     lr_scale,
     lr_widget,
-    mode_gaps,
     path_indices,
-    predicted_steps,
     readout_text,
     scale_html,
 )
@@ -63,7 +61,7 @@ def test_predicted_steps_is_a_tight_lower_bound(data):
     x, y = data
     for lr in (1e-3, 0.01, optimal_lr(x), 0.95 * critical_lr(x)):
         predicted = predicted_steps(x, y, lr, 1e-6)
-        measured = gd_trajectory(x, y, lr, 60_000).steps_to_reach(1e-6)
+        measured = gd_trajectory(x, y, lr, 60_000).first_within(1e-6)
         assert measured is not None
         assert math.ceil(predicted) <= measured <= math.ceil(predicted) + 2
 

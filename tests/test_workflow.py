@@ -13,7 +13,9 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from linreg_utils import (
     closed_form_fit,
+    eigen_errors,
     gd_trajectory,
+    loss_gap,
     make_regression,
     mse,
     optimal_lr,
@@ -22,10 +24,8 @@ from linreg_utils import (
     standardize,
     unstandardize,
 )
-from linreg_utils.widgets import eigen_errors
 from linreg_utils.workflow import (
     make_loader,
-    optimum_gap,
     sgd_noise_floor,
     split_mses,
     steps_to_optimum,
@@ -41,10 +41,10 @@ def seed_model():
     return nn.Linear(1, 1)
 
 
-def test_optimum_gap_is_the_mse_minus_the_optimum():
+def test_loss_gap_is_the_mse_minus_the_optimum():
     x, y = seed_data()
     w, b = closed_form_fit(x, y)
-    gap = optimum_gap(x, y)
+    gap = loss_gap(x, y)
     assert gap(w, b) == 0.0
     assert gap(0.1, 0.2) == pytest.approx(mse(x, y, 0.1, 0.2) - mse(x, y, w, b), rel=1e-9)
 
@@ -57,7 +57,7 @@ def test_the_seeds_real_float32_loop_follows_the_closed_form():
     steps = 12_000
     traj = gd_trajectory(x, y, 1e-3, steps, w0, b0)
     optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=1e-3), nn.MSELoss()
-    gap = optimum_gap(x, y)
+    gap = loss_gap(x, y)
     real_reach = None
     for step in range(1, steps + 1):
         optimizer.zero_grad()
@@ -69,7 +69,7 @@ def test_the_seeds_real_float32_loop_follows_the_closed_form():
             assert gap(model.weight.item(), model.bias.item()) == pytest.approx(traj.gaps[step], rel=0.02)
         if real_reach is None and gap(model.weight.item(), model.bias.item()) <= 1e-6:
             real_reach = step
-    predicted = traj.steps_to_reach(1e-6)
+    predicted = traj.first_within(1e-6)
     assert real_reach is not None and abs(real_reach - predicted) <= 0.005 * predicted
 
 
@@ -78,7 +78,7 @@ def test_the_seeds_100000_epochs_are_far_more_than_needed():
     model = seed_model()
     traj = gd_trajectory(x, y, 1e-3, 100_000, model.weight.item(), model.bias.item())
     assert traj.gaps[1_000] > 1e-4 and traj.gaps[10_000] > 1e-6 > traj.gaps[100_000]
-    assert traj.steps_to_reach(1e-6) < 15_000
+    assert traj.first_within(1e-6) < 15_000
 
 
 @pytest.mark.parametrize(("standardized", "make_optimizer", "max_steps"), [
@@ -105,7 +105,7 @@ def test_sgd_steps_in_the_table_match_exact_gradient_descent():
     w0, b0 = model.weight.item(), model.bias.item()
     lr = optimal_lr(x)
     real = steps_to_optimum(model, torch.optim.SGD(model.parameters(), lr=lr), x, y, max_steps=5_000)
-    assert real.steps == gd_trajectory(x, y, lr, 5_000, w0, b0).steps_to_reach(1e-6)
+    assert real.steps == gd_trajectory(x, y, lr, 5_000, w0, b0).first_within(1e-6)
 
 
 def test_steps_to_optimum_counts_lbfgs_evaluations_and_reports_failure():
@@ -138,7 +138,7 @@ def test_the_start_decides_the_step_count_at_the_tutorial_lr():
     w0, b0 = model.weight.item(), model.bias.item()
     steps, shares = [], []
     for start in ((0.0, 0.0), (w0, b0)):
-        steps.append(gd_trajectory(x, y, 1e-3, 30_000, *start).steps_to_reach(1e-6))
+        steps.append(gd_trajectory(x, y, 1e-3, 30_000, *start).first_within(1e-6))
         lam, c0 = eigen_errors(x, y, *start)
         shares.append(0.5 * lam[0] * c0[0] ** 2)
     assert steps == [22_286, 11_820]

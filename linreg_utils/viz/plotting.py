@@ -7,7 +7,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .theory import closed_form_fit, loss_surface
+from ..theory import closed_form_fit, loss_surface
 
 
 def live_figure(figsize: tuple[float, float] = (9.0, 3.6), ncols: int = 1) -> tuple[Figure, list[Axes]]:

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from linreg_utils.exercises import ExerciseFailed
-from linreg_utils.exercises.lesson04 import check_predict, check_train, check_unstandardize
+from linreg_utils.exercises.lesson05 import check_predict, check_train, check_unstandardize
 
 # --- 4.1 the training loop ---------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 The view is a log-scale slider for the learning rate ``η`` and a choice of step count, above one
 figure with three panels: the loss gap ``L(θ_k) − L*`` (log scale) against its theoretical
 bound, the fitted line over the data, and the ``(w, b)`` path on the loss contours. Every move
-recomputes the run in closed form (:func:`linreg_utils.gd_trajectory`) and updates the existing
+recomputes the run in closed form (:func:`linreg_utils.trajectory.gd_trajectory`) and updates the existing
 artists' data in place. Everything the view shows comes from functions that tests call directly.
 """
 
@@ -20,13 +20,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from ._checks import finite_number, positive_finite, positive_int, xy_columns
+from .._checks import positive_finite, positive_int, xy_columns
+from ..theory import REACH_TOL, closed_form_fit, hessian_eigenvalues, predicted_steps
+from ..trajectory import DIVERGENCE_FACTOR, Trajectory, gd_trajectory
 from .plotting import draw_loss_contours
-from .theory import closed_form_fit, hessian_eigenvalues
-from .trajectory import DIVERGENCE_FACTOR, Trajectory, eigenbasis, gd_trajectory
 
-TOL = 1e-6
-"""The readout's "reached the optimum": loss within this much of the least-squares loss."""
 LR_RANGE = (1e-4, 1e-1)
 """The slider's range of learning rates (log scale)."""
 STEP_CHOICES = (100, 1_000, 10_000, 100_000)
@@ -68,46 +66,6 @@ def lr_scale(x: torch.Tensor, lr_range: tuple[float, float] = LR_RANGE) -> LrSca
     return LrScale(low, high, 2.0 / lam_max, 2.0 / (lam_min + lam_max), lam_min, lam_max)
 
 
-def eigen_errors(x: torch.Tensor, y: torch.Tensor, w0: float = 0.0, b0: float = 0.0,
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(λ, c0)``: the Hessian's eigenvalues ``(2,)`` ascending, and the start's error ``(2,)``
-    ``θ0 − θ*`` written in the eigenbasis (so that ``L0 − L* = ½ Σ λᵢ c0ᵢ²``)."""
-    xc, yc = xy_columns(x, y)
-    _, _, lam, _, c0 = eigenbasis(xc, yc, finite_number("w0", w0), finite_number("b0", b0))
-    return lam, c0
-
-
-def mode_gaps(lam: np.ndarray, c0: np.ndarray, lr: float, steps: np.ndarray) -> np.ndarray:
-    """Each eigen-direction's share of the loss gap, ``½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k}``: ``(len(steps), 2)``."""
-    with np.errstate(over="ignore", divide="ignore"):
-        log_gap = np.log(0.5 * lam * c0**2) + 2 * np.asarray(steps, float)[:, None] * np.log(
-            np.abs(1.0 - lr * lam))
-    return np.exp(np.clip(log_gap, -700.0, 700.0))
-
-
-def predicted_steps(x: torch.Tensor, y: torch.Tensor, lr: float, tol: float = TOL,
-                    w0: float = 0.0, b0: float = 0.0) -> float:
-    """Steps until each direction's share ``½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k}`` of the gap is ≤ ``tol``.
-
-    The true gap is the sum of the two shares, so this is a (tight) lower bound on the steps
-    GD needs; ``inf`` when some ``|1 − ηλᵢ| ≥ 1`` carries error, ``0`` if already within ``tol``.
-    """
-    lr, tol = positive_finite("lr", lr), positive_finite("tol", tol)
-    lam, c0 = eigen_errors(x, y, w0, b0)
-    steps = 0.0
-    for lam_i, c_i in zip(lam, c0, strict=True):
-        share, factor = 0.5 * lam_i * c_i**2, abs(1.0 - lr * lam_i)
-        if share <= tol:
-            continue
-        if factor >= 1.0:
-            return math.inf
-        if factor > 0.0:  # factor == 0: that direction is solved in one step
-            steps = max(steps, math.log(tol / share) / (2.0 * math.log(factor)))
-        else:
-            steps = max(steps, 1.0)
-    return steps
-
-
 def display_indices(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
     """Indices into ``n`` points to draw: all of them if few, else every early one and a
     geometric thinning of the rest (the last point is always kept). Returns an int array."""
@@ -135,7 +93,8 @@ def path_indices(steps: int, head: int = PATH_HEAD, marks: int = PATH_MARKS,
     return joined, marked[marked > head]
 
 
-def readout_text(run: Trajectory, scale: LrScale, tol: float = TOL, predicted: float | None = None) -> str:
+def readout_text(run: Trajectory, scale: LrScale, tol: float = REACH_TOL,
+                 predicted: float | None = None) -> str:
     """What the readout says about ``run``, as plain text (one or two sentences).
 
     Divergent runs say "diverges" and why; convergent ones give the rate, whether the fast
@@ -154,7 +113,7 @@ def readout_text(run: Trajectory, scale: LrScale, tol: float = TOL, predicted: f
                 f"Lower η below 2/λmax = {scale.critical:.5f}.")
     zigzag = (" The steep direction flips sign every step (1 < ηλmax < 2): GD oscillates across "
               "the valley and still converges." if fast < 0 else "")
-    reached = run.steps_to_reach(tol)
+    reached = run.first_within(tol)
     if reached is not None:
         tail = f" Reaches L* + {tol:.0e} after {reached:,} steps."
     else:
@@ -213,7 +172,7 @@ def default_limits(x: torch.Tensor, y: torch.Tensor, w0: float = 0.0, b0: float 
 
 
 def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: int,
-                   scale: LrScale, w0: float = 0.0, b0: float = 0.0, tol: float = TOL,
+                   scale: LrScale, w0: float = 0.0, b0: float = 0.0, tol: float = REACH_TOL,
                    legend: bool = True) -> LrPanels:
     """Draw what does not move (data, contours, optimum, tolerance) on three axes, and empty
     artists for what does; :func:`show_run` fills them. ``x, y``: ``(n, 1)`` tensors."""
@@ -305,7 +264,7 @@ class LrWidget:
     the ``readout`` text and ``fig`` with three panels, all in ``box``."""
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, lr: float = 1e-3, steps: int = 1_000,
-                 tol: float = TOL, lr_range: tuple[float, float] = LR_RANGE) -> None:
+                 tol: float = REACH_TOL, lr_range: tuple[float, float] = LR_RANGE) -> None:
         import ipywidgets as widgets
 
         from .plotting import Blitter, live_figure
@@ -365,6 +324,6 @@ class LrWidget:
 
 
 def lr_widget(x: torch.Tensor, y: torch.Tensor, lr: float = 1e-3, steps: int = 1_000,
-              tol: float = TOL) -> LrWidget:
+              tol: float = REACH_TOL) -> LrWidget:
     """The learning-rate widget for data ``x, y`` (``(n, 1)`` tensors); display ``.box``."""
     return LrWidget(x, y, lr=lr, steps=steps, tol=tol)

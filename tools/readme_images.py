@@ -1,6 +1,6 @@
 """Make the README's pictures from the collection itself.
 
-Usage: python scripts/readme_images.py     (or `make readme-images`)
+Usage: python -m tools.readme_images     (or `make readme-images`)
 
 1. docs/images/lr_story.png — the static learning-rate figure stored in lesson 02 (the cell
    that calls ``lr_grid``), exactly as GitHub shows it.

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m linreg_utils.student notebooks/ student/ [--force]
+    python -m tools.student notebooks/ student/ [--force]
 
 Every code cell region between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (nbgrader's
 markers) becomes a comment and ``raise NotImplementedError("Exercise N.M: ...")``, named after
@@ -114,7 +114,7 @@ def write_student_copies(source: Path, target: Path, force: bool = False) -> lis
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m linreg_utils.student",
+    parser = argparse.ArgumentParser(prog="python -m tools.student",
                                      description="Write student copies of the lessons.")
     parser.add_argument("source", type=Path, help="folder of lesson notebooks, or one notebook")
     parser.add_argument("target", type=Path, help="folder for the student copies")
