@@ -1,4 +1,4 @@
-"""The stored notebooks are complete, executed, navigable and render outside Jupyter."""
+"""The stored notebooks are complete, executed, navigable, nbgrader-ready and render outside Jupyter."""
 
 import re
 from pathlib import Path
@@ -6,8 +6,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tools.nbgrader_cells import (
+    answer_metadata,
+    check_metadata,
+    find_exercises,
+    markdown_naming_markers,
+)
 from tools.notebooks import (
     NAV_TAG,
+    PROGRESS_TAG,
     collection,
     expected_notebook,
     expected_readme,
@@ -48,6 +55,8 @@ def test_opening_summary_and_navigation_cells(path):
     assert cells[0].source.startswith("# "), "first cell: '# Title' and what you will learn"
     assert NAV_TAG in cells[1].metadata.get("tags", []), "second cell: navigation"
     assert NAV_TAG in cells[-1].metadata.get("tags", []), "last cell: navigation"
+    if PROGRESS_TAG in cells[-2].metadata.get("tags", []):
+        cells = cells[:-1]  # the generated progress cell sits between the summary and the navigation
     assert cells[-2].source.startswith("## Summary"), "the cell before the last: a summary"
     bullets = [ln for ln in cells[-2].source.splitlines() if ln.startswith("- ")]
     assert 3 <= len(bullets) <= 5, f"summary has {len(bullets)} bullet points, want 3 to 5"
@@ -94,3 +103,42 @@ def test_notebook_renders_on_github(path):
             data = out.get("data", {})
             if "application/vnd.jupyter.widget-view+json" in data:
                 assert "text/plain" in data
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_no_markdown_cell_names_a_solution_marker(path):
+    cells = read(path).cells
+    found = [f"cell {i + 1}: {cells[i].source[:80]!r}" for i in markdown_naming_markers(read(path))]
+    assert not found, (
+        f"{path.name}: nbgrader's generate_assignment fails on 'BEGIN SOLUTION'/'END SOLUTION' outside "
+        f"a solution cell, even in prose; say 'the marked lines' instead: {found}")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_every_exercise_has_a_heading_a_check_and_current_nbgrader_metadata(path):
+    nb = read(path)
+    lesson = int(path.name[:2])
+    for ex in find_exercises(nb, lesson):
+        where = f"{path.name}, exercise cell {ex.answer + 1}"
+        assert ex.from_heading, f"{where}: add a '### Exercise {lesson}.M — title' heading above it"
+        assert ex.number.split(".")[0] == str(lesson), f"{where}: Exercise {ex.number} in lesson {lesson}"
+        assert ex.check is not None, f"{where}: the next cell must call a check_... function"
+        assert nb.cells[ex.answer].metadata.get("nbgrader") == answer_metadata(ex), (
+            f"{where}: nbgrader metadata missing or stale: run `make notebooks`")
+        assert nb.cells[ex.check].metadata.get("nbgrader") == check_metadata(ex), (
+            f"{where}: the check cell's nbgrader metadata is missing or stale: run `make notebooks`")
+    graded = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(graded) == len(set(graded)), f"{path.name}: grade ids repeat: {graded}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_stored_progress_cell_shows_every_exercise_done(path):
+    nb = read(path)
+    exercises = find_exercises(nb, int(path.name[:2]))
+    progress = [c for c in nb.cells if PROGRESS_TAG in c.metadata.get("tags", [])]
+    assert len(progress) == (1 if exercises else 0), f"{path.name}: run `make notebooks`"
+    if progress:
+        printed = "".join(o.get("text", "") for o in progress[0].outputs)
+        # Exercise numbers in the headings and in the checkers' messages must agree.
+        assert f"{len(exercises)} of {len(exercises)} exercises done." in printed, (
+            f"{path.name}: the stored progress cell does not show every exercise done:\n{printed}")

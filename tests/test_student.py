@@ -7,6 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tools.nbgrader_cells import set_nbgrader_metadata
 from tools.notebooks import lesson_paths
 from tools.student import BEGIN, END, main, student_notebook, write_student_copies
 
@@ -48,6 +49,18 @@ def test_solution_is_replaced_by_a_named_stub_and_outputs_cleared(tmp_path):
     assert code.startswith('def double(x):\n    """Twice x."""\n    # Your code here')
     assert code.endswith("    raise NotImplementedError('Exercise 9.1: double a number')")
     assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
+
+
+def test_nbgrader_metadata_stays_in_the_sources_and_out_of_the_student_copy(tmp_path):
+    src = lesson(tmp_path)
+    nb = nbformat.read(src / "09_tiny.ipynb", as_version=4)
+    nb.cells[4].source = "check_double(double)"
+    (exercise,) = set_nbgrader_metadata(nb, lesson=9)
+    assert (exercise.answer_id, exercise.check_id) == ("ex-9-1", "check-9-1")
+    copy, count = student_notebook(nb, "09_tiny.ipynb")
+    assert count == 1 and "Exercise 9.1: double a number" in copy.cells[3].source
+    assert not [c for c in copy.cells if "nbgrader" in c.metadata]
+    assert "nbgrader" in nb.cells[3].metadata and "nbgrader" in nb.cells[4].metadata
 
 
 def test_sources_are_left_untouched(tmp_path):

@@ -6,7 +6,10 @@ Each lesson ``notebooks/NN_name.ipynb`` starts with a markdown cell whose first 
 - a navigation cell (``< previous | Contents | next >``) as the second and the last cell,
   tagged ``nav``;
 - the contents list in ``00_start_here.ipynb`` (the cell tagged ``contents``);
-- the lesson map in ``README.md`` between ``<!-- lessons:start -->`` and ``<!-- lessons:end -->``.
+- the lesson map in ``README.md`` between ``<!-- lessons:start -->`` and ``<!-- lessons:end -->``;
+- in a lesson with exercises, a progress cell (code, tagged ``progress``) just before the last
+  navigation cell, printing each exercise's verdict, and nbgrader's metadata on every answer and
+  check cell (:mod:`tools.nbgrader_cells`).
 
 ``tests/test_notebooks_structure.py`` fails when any of them is stale or a link is broken.
 """
@@ -18,7 +21,10 @@ from pathlib import Path
 
 import nbformat
 
+from tools.nbgrader_cells import set_nbgrader_metadata
+
 NAV_TAG = "nav"
+PROGRESS_TAG = "progress"
 CONTENTS_TAG = "contents"
 CONTENTS_PAGE = "00_start_here.ipynb"
 README_START, README_END = "<!-- lessons:start -->", "<!-- lessons:end -->"
@@ -68,6 +74,28 @@ def _set_tagged(nb: nbformat.NotebookNode, tag: str, source: str, positions: lis
             nb.cells.insert(pos, cell)
 
 
+def progress_source(numbers: list[str]) -> str:
+    """The progress cell's code: one line per exercise, done or not yet."""
+    args = ", ".join(repr(n) for n in numbers)
+    return ("# Your progress: run this cell after the exercises (generated; do not edit).\n"
+            "from linreg_utils.exercises import show_progress\n\n"
+            f"show_progress({args})")
+
+
+def _set_progress(nb: nbformat.NotebookNode, numbers: list[str]) -> None:
+    """Put the progress cell before the last cell (kept, outputs and all, when unchanged)."""
+    old = [c for c in nb.cells if PROGRESS_TAG in c.get("metadata", {}).get("tags", [])]
+    nb.cells = [c for c in nb.cells if c not in old]
+    if not numbers:
+        return
+    source = progress_source(numbers)
+    cell = next((c for c in old if c.source == source), None)
+    if cell is None:
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": [PROGRESS_TAG]})
+        cell.pop("id", None)
+    nb.cells.insert(len(nb.cells) - 1, cell)
+
+
 def _with_ids(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Give cells without an id a stable one derived from their position."""
     for i, cell in enumerate(nb.cells):
@@ -78,10 +106,12 @@ def _with_ids(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def expected_notebook(path: Path, titles: list[str], names: list[str],
                       blurbs: list[str]) -> nbformat.NotebookNode:
-    """``path``'s notebook with its navigation (and contents) cells regenerated."""
+    """``path``'s notebook with its navigation, contents, progress and nbgrader metadata regenerated."""
     nb = nbformat.read(path, as_version=4)
     index = names.index(path.name)
     _set_tagged(nb, NAV_TAG, nav_markdown(titles, names, index), [1, -1])
+    exercises = set_nbgrader_metadata(nb, lesson=int(path.name[:2]))
+    _set_progress(nb, [e.number for e in exercises])
     if path.name == CONTENTS_PAGE:
         body = "## Contents\n\n" + contents_markdown(titles, names, blurbs)
         pos = next((i for i, c in enumerate(nb.cells)
@@ -105,7 +135,7 @@ def collection(folder: Path) -> tuple[list[Path], list[str], list[str], list[str
 
 
 def update_navigation(folder: Path, readme: Path | None = None) -> list[Path]:
-    """Rewrite stale navigation/contents cells (and README's lesson map); return what changed."""
+    """Rewrite stale generated cells and metadata (and README's lesson map); return what changed."""
     paths, titles, names, blurbs = collection(folder)
     changed = []
     for path in paths:

@@ -6,25 +6,26 @@ Usage::
 
 Every code cell region between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (nbgrader's
 markers) becomes a comment and ``raise NotImplementedError("Exercise N.M: ...")``, named after
-the ``### Exercise N.M — title`` heading above it. A file that already exists in the target
-folder is never overwritten (it may hold a student's answers) unless ``--force`` is given;
-an existing copy identical to the new one is reported as up to date. Sources are only read.
+the ``### Exercise N.M — title`` heading above it (numbered as nbgrader's grade ids are, by
+:mod:`tools.nbgrader_cells`). Outputs and nbgrader's cell metadata are dropped: a student copy is
+for working alone (the progress cell at the end shows what is done); for a graded class, use
+nbgrader's own ``generate_assignment`` on the lessons (see the README). A file that already
+exists in the target folder is never overwritten (it may hold a student's answers) unless
+``--force`` is given; an existing copy identical to the new one is reported as up to date.
+Sources are only read.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from .nbgrader_cells import BEGIN, END, find_exercises
 from .notebooks import lesson_paths
-
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-EXERCISE_HEADING = re.compile(r"^#+\s*Exercise\s+(\d+\.\d+)\s*[—–:-]*\s*(.*)$", re.MULTILINE)
 
 
 @dataclass
@@ -68,21 +69,20 @@ def strip_solutions(source: str, exercise: str, title: str, where: str) -> str:
 
 
 def student_notebook(nb: nbformat.NotebookNode, name: str) -> tuple[nbformat.NotebookNode, int]:
-    """A student copy of ``nb`` (solutions stubbed, outputs cleared) and its exercise count."""
+    """A student copy of ``nb`` (solutions stubbed, outputs and nbgrader metadata cleared) and its
+    exercise count."""
     copy = nbformat.from_dict(nb)
     copy.metadata.pop("widgets", None)
-    exercise, title, count = "?", "", 0
+    lesson = int(name[:2]) if name[:2].isdigit() else 0
+    exercises = {e.answer: e for e in find_exercises(copy, lesson)}
     for index, cell in enumerate(copy.cells):
-        if cell.cell_type == "markdown":
-            found = EXERCISE_HEADING.findall(cell.source)
-            if found:
-                exercise, title = found[-1][0], found[-1][1].strip().rstrip(".")
-        elif cell.cell_type == "code":
-            if BEGIN in cell.source:
-                cell.source = strip_solutions(cell.source, exercise, title, f"{name}, cell {index + 1}")
-                count += 1
+        cell.metadata.pop("nbgrader", None)
+        if index in exercises:
+            ex = exercises[index]
+            cell.source = strip_solutions(cell.source, ex.number, ex.title, f"{name}, cell {index + 1}")
+        if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    return copy, count
+    return copy, len(exercises)
 
 
 def write_student_copies(source: Path, target: Path, force: bool = False) -> list[Outcome]:
