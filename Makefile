@@ -8,7 +8,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test lint notebooks student bench readme-images clean
+.PHONY: setup lab test lint notebooks student bench check-wheel readme-images clean
 
 setup: $(STAMP)
 
@@ -38,14 +38,20 @@ student: setup
 	$(PY) -m tools.student notebooks student $(if $(FORCE),--force,)
 
 # Benchmarks print figures (medians, ratios); they never pass or fail on time.
+# (`make test`'s own wall time, before/after a change: python -m benchmarks.bench_make_test OLD NEW.)
 bench: setup
-	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_trajectory.py
-	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_widget.py
-	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_browser.py
-	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_sweep.py
-	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_derivative_costs.py
-	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_seed_vs_lessons.py
-	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_nbval.py
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_trajectory
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_widget
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_browser
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_sweep
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_derivative_costs
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_seed_vs_lessons
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_nbval
+
+# What a class server gets from `pip install .`: build the wheel, install it (not editable) into
+# a clean virtual environment and run every lesson's exercise checks there (CI runs it too).
+check-wheel: setup
+	$(PY) -m tools.check_wheel
 
 # The README's pictures: a stored figure of lesson 02 and a real JupyterLab screenshot.
 readme-images: setup

@@ -1,6 +1,6 @@
 """Slider move → figure updated, as a learner sees it: JupyterLab in headless Chromium.
 
-Usage: python benchmarks/bench_browser.py [--moves 30] [--screenshot docs/images/lr_widget.png]
+Usage: python -m benchmarks.bench_browser [--moves 30] [--screenshot docs/images/lr_widget.png]
 
 Opens lesson 02, runs all cells, then presses ArrowRight/ArrowLeft on the learning-rate
 slider and times, for each move, how long until the live figure's pixels change in the page
@@ -11,17 +11,22 @@ and quartiles. With --screenshot, also saves a picture of the widget for the REA
 from __future__ import annotations
 
 import argparse
-import statistics
-import sys
 import time
 from pathlib import Path
 
+from benchmarks._timing import quartiles_ms
+from tools.lab_driver import (
+    browser_page,
+    open_notebook,
+    run_all_cells,
+    running_lab,
+    wait_canvas_settled,
+    wait_pixels_changed,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from lab_driver import browser_page, open_notebook, run_all_cells, running_lab  # noqa: E402
 
 LESSON = "02_gradient_descent_live.ipynb"
-PIXELS = "() => document.querySelector('.jupyter-matplotlib-figure canvas').toDataURL()"
 
 
 def main() -> None:
@@ -34,25 +39,23 @@ def main() -> None:
         run_all_cells(page)
         box = page.locator(".lr-widget").first
         box.scroll_into_view_if_needed()
-        page.wait_for_timeout(1500)
+        canvas = box.locator(".jupyter-matplotlib-figure canvas").first
+        wait_canvas_settled(canvas)
         handle = page.locator(".lr-slider .noUi-handle").first
         times = []
         for i in range(args.moves):
-            before = page.evaluate(PIXELS)
             handle.focus()
-            start = time.perf_counter()
-            handle.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-            page.wait_for_function(f"(b) => ({PIXELS})() !== b", arg=before, timeout=30_000,
-                                   polling=5)
+            with wait_pixels_changed(canvas, polling_ms=5):
+                start = time.perf_counter()
+                handle.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
             times.append(time.perf_counter() - start)
         if args.screenshot:
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             box.screenshot(path=args.screenshot)
             print(f"saved {args.screenshot}")
-    ms = sorted(t * 1e3 for t in times)
-    q1, median, q3 = statistics.quantiles(ms, n=4)
-    print(f"browser: slider move -> figure repainted, {len(ms)} moves: median {median:.0f} ms "
-          f"(quartiles {q1:.0f}-{q3:.0f} ms, min {ms[0]:.0f} ms)")
+    q1, median, q3 = quartiles_ms(times)
+    print(f"browser: slider move -> figure repainted, {len(times)} moves: median {median:.0f} ms "
+          f"(quartiles {q1:.0f}-{q3:.0f} ms, min {1e3 * min(times):.0f} ms)")
 
 
 if __name__ == "__main__":

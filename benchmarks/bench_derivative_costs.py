@@ -1,6 +1,6 @@
 """Gradient vs Hessian vs Newton solve: seconds per call as the number of parameters d grows.
 
-Usage: python benchmarks/bench_derivative_costs.py [--dims 10 100 1000 4000] [--runs 3] [--n 64]
+Usage: python -m benchmarks.bench_derivative_costs [--dims 10 100 1000 4000] [--runs 3] [--n 64]
 
 Runs lesson 01's ``measure_derivative_costs`` ``--runs`` times and prints, for each d, the
 median seconds per call, the Hessian's cost in gradients (``Hessian / gradient``, about d
@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from linreg_utils.derivative_costs import DerivativeCosts, measure_derivative_costs  # noqa: E402
+from linreg_utils.derivative_costs import DerivativeCosts, measure_derivative_costs
 
 
 def main() -> None:

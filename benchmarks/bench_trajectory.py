@@ -1,6 +1,6 @@
 """How fast is one gradient-descent trajectory, the thing every slider move recomputes?
 
-Usage: python benchmarks/bench_trajectory.py [--runs 2000] [--steps 1000]
+Usage: python -m benchmarks.bench_trajectory [--runs 2000] [--steps 1000]
 
 Times ``gd_trajectory`` (closed form, input checks and the least-squares solve included)
 against a plain NumPy loop and a ``torch.optim.SGD`` loop doing the same steps. Prints
@@ -10,25 +10,16 @@ medians and ratios; never passes or fails on time.
 from __future__ import annotations
 
 import argparse
-import statistics
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from linreg_utils import gd_trajectory, seed_data  # noqa: E402
+from benchmarks._timing import median_seconds
+from linreg_utils import gd_trajectory, seed_data
 
 
 def median_ms(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+    return 1e3 * median_seconds(fn, runs)
 
 
 def numpy_loop(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> None:

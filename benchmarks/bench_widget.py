@@ -1,6 +1,6 @@
 """Kernel-side cost of one move of lesson 02's learning-rate slider, with its breakdown.
 
-Usage: python benchmarks/bench_widget.py [--moves 200] [--steps 1000]
+Usage: python -m benchmarks.bench_widget [--moves 200] [--steps 1000]
 
 Sets ``slider.value`` over a sweep of learning rates (log-spaced, crossing the critical one),
 and for each move times the trajectory alone (closed form) and the whole observer update: the
@@ -8,23 +8,20 @@ trajectory, the artists' set_data, readout and scale text, and the blit (paste t
 background, draw the moving artists, encode the changed pixels as the PNG sent to the browser).
 For comparison it also times a full ``fig.canvas.draw()``, what every move would cost without
 blitting. Prints medians in milliseconds; it never passes or fails on time. The browser side
-(sending and painting the PNG) is measured by ``bench_browser.py``.
+(sending and painting the PNG) is measured by ``benchmarks.bench_browser``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from linreg_utils import gd_trajectory, seed_data  # noqa: E402
-from linreg_utils.viz.lr_widget import lr_widget  # noqa: E402
+from benchmarks._timing import quartiles_ms, timings
+from linreg_utils import gd_trajectory, seed_data
+from linreg_utils.viz.lr_widget import lr_widget
 
 
 def main() -> None:
@@ -40,7 +37,7 @@ def main() -> None:
     view.fig.canvas.draw()  # warm-up: fonts, first layout, saved background
     lrs = np.geomspace(1e-4, 0.05, args.moves)  # crosses 2/λmax ≈ 0.0222
 
-    compute, update, draw = [], [], []
+    compute, update = [], []
     for lr in lrs:
         t0 = time.perf_counter()
         gd_trajectory(view.x, view.y, float(lr), args.steps)
@@ -49,12 +46,9 @@ def main() -> None:
         t2 = time.perf_counter()
         compute.append(t1 - t0)
         update.append(t2 - t1)
-    for _ in range(max(10, args.moves // 10)):
-        t0 = time.perf_counter()
-        view.fig.canvas.draw()
-        draw.append(time.perf_counter() - t0)
+    draw = timings(view.fig.canvas.draw, repeats=max(10, args.moves // 10), warmup=0)
 
-    ms = lambda v: f"{1e3 * statistics.median(v):8.2f} ms"  # noqa: E731
+    ms = lambda v: f"{quartiles_ms(v)[1]:8.2f} ms"  # noqa: E731
     print(f"learning-rate widget, {args.moves} slider moves, {args.steps:,} steps per run, "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
     print(f"  median per move (slider.value = ... until blitted): {ms(update)}")

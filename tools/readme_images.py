@@ -5,7 +5,7 @@ Usage: python -m tools.readme_images     (or `make readme-images`)
 1. docs/images/lr_story.png — the static learning-rate figure stored in lesson 02 (the cell
    that calls ``lr_grid``), exactly as GitHub shows it.
 2. docs/images/lr_widget_jupyterlab.png — a screenshot of the live widget in JupyterLab,
-   taken in headless Chromium by ``benchmarks/bench_browser.py``.
+   taken in headless Chromium by ``python -m benchmarks.bench_browser``.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ def main() -> None:
     story = IMAGES / "lr_story.png"
     story.write_bytes(stored_png(ROOT / "notebooks" / "02_gradient_descent_live.ipynb", "lr_grid("))
     print(f"wrote {story.relative_to(ROOT)}")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_browser.py"), "--moves", "20",
-                    "--screenshot", str(IMAGES / "lr_widget_jupyterlab.png")], check=True)
+    subprocess.run([sys.executable, "-m", "benchmarks.bench_browser", "--moves", "20",
+                    "--screenshot", str(IMAGES / "lr_widget_jupyterlab.png")], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":
