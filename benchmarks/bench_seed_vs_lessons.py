@@ -1,32 +1,30 @@
-"""The tutorial's run against the fixes of lessons 01–03: steps and wall time to the optimum.
+"""The tutorial's run against the fixes of lessons 01–03: evaluations and wall time to the optimum.
 
-Usage: OMP_NUM_THREADS=1 python benchmarks/bench_seed_vs_lessons.py [--repeats 3]
+Usage: OMP_NUM_THREADS=1 python -m benchmarks.bench_seed_vs_lessons [--repeats 3]
 
 Every row runs the real ``torch.optim`` loop on the 15 seed points (CPU, float32 nn.Linear,
 the same seeded starting line) until the MSE is within 1e-6 of the optimum's, including the
-tutorial's SGD(lr=1e-3), which lesson 04 only estimates. Prints the median time over repeats,
-then times the tutorial's own program once as written — 100,000 epochs, no early stop — and
-each method's speed-up against it, all from this one run. Figures only: nothing here passes or
-fails on time.
+tutorial's SGD(lr=1e-3). Rows are ranked by loss/gradient evaluations, as lesson 05 ranks them,
+with the median time over repeats (benchmarks/_timing.py). Then the tutorial's own program is
+timed as written — 100,000 epochs, no stopping rule — and each method's speed-up against it.
+Figures only: nothing here passes or fails on time.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-import sys
-import time
-from pathlib import Path
+from collections.abc import Callable
 
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from linreg_utils import optimal_lr, seed_data, standardize, steps_to_optimum  # noqa: E402
+from benchmarks._timing import median_seconds
+from linreg_utils import optimal_lr, seed_data, standardize
+from linreg_utils.workflow import OptimumRun, steps_to_optimum
 
 
-def methods(x: torch.Tensor, z: torch.Tensor) -> dict:
-    """Name → (inputs, optimizer factory), as in lesson 04's table."""
+def methods(x: torch.Tensor, z: torch.Tensor) -> dict[str, tuple[torch.Tensor, Callable]]:
+    """Name → (inputs, optimizer factory), as in lesson 05's race."""
     return {
         "SGD lr=1e-3, raw x (the tutorial)": (x, lambda p: torch.optim.SGD(p, lr=1e-3)),
         f"SGD lr={optimal_lr(x):.4f} = 2/(λmin+λmax), raw x":
@@ -34,22 +32,27 @@ def methods(x: torch.Tensor, z: torch.Tensor) -> dict:
         "SGD lr=0.1, standardized x": (z, lambda p: torch.optim.SGD(p, lr=0.1)),
         "SGD lr=0.5 (best), standardized x": (z, lambda p: torch.optim.SGD(p, lr=optimal_lr(z))),
         "Adam lr=0.05, raw x": (x, lambda p: torch.optim.Adam(p, lr=0.05)),
-        "LBFGS (strong Wolfe), raw x": (x, lambda p: torch.optim.LBFGS(p, line_search_fn="strong_wolfe")),
+        "L-BFGS (strong Wolfe), raw x": (x, lambda p: torch.optim.LBFGS(p, line_search_fn="strong_wolfe")),
     }
 
 
-def seed_program_seconds(x: torch.Tensor, y: torch.Tensor, epochs: int = 100_000) -> float:
-    """Wall time of the tutorial's loop: nn.Linear, MSELoss, SGD(lr=1e-3), ``epochs`` epochs."""
+def race(inputs: torch.Tensor, y: torch.Tensor, make_optimizer: Callable) -> OptimumRun:
+    """One run from the seeded start to within 1e-6 of the optimum."""
+    torch.manual_seed(0)
+    model = nn.Linear(1, 1)
+    return steps_to_optimum(model, make_optimizer(model.parameters()), inputs, y, tol=1e-6)
+
+
+def seed_program(x: torch.Tensor, y: torch.Tensor, epochs: int = 100_000) -> None:
+    """The tutorial's loop as written: nn.Linear, MSELoss, SGD(lr=1e-3), ``epochs`` epochs."""
     torch.manual_seed(0)
     model, criterion = nn.Linear(1, 1), nn.MSELoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
-    start = time.perf_counter()
     for _ in range(epochs):
         loss = criterion(model(x), y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -59,22 +62,19 @@ def main() -> None:
     x, y = seed_data()
     z, _, _ = standardize(x)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, repeats {args.repeats}")
-    print(f"{'method':40s} {'steps':>7s} {'evals':>7s} {'median s':>9s} {'µs/step':>8s}")
-    medians = {}
+    rows = {}
     for name, (inputs, make_optimizer) in methods(x, z).items():
-        runs = []
-        for _ in range(args.repeats):
-            torch.manual_seed(0)
-            model = nn.Linear(1, 1)
-            runs.append(steps_to_optimum(model, make_optimizer(model.parameters()), inputs, y, tol=1e-6))
-        seconds = statistics.median(r.seconds for r in runs)
-        steps = runs[0].steps
-        medians[name] = seconds
-        print(f"{name:40s} {steps:7,d} {runs[0].evaluations:7,d} {seconds:9.4f} {1e6 * seconds / steps:8.0f}")
-    full = seed_program_seconds(x, y)
+        result = race(inputs, y, make_optimizer)
+        seconds = median_seconds(lambda i=inputs, m=make_optimizer: race(i, y, m), args.repeats, warmup=0)
+        rows[name] = (result, seconds)
+    print(f"{'method':40s} {'step()':>7s} {'evals':>7s} {'median s':>9s} {'µs/eval':>8s}")
+    for name, (result, seconds) in sorted(rows.items(), key=lambda item: item[1][0].evaluations):
+        print(f"{name:40s} {result.steps:7,d} {result.evaluations:7,d} {seconds:9.4f} "
+              f"{1e6 * seconds / result.evaluations:8.0f}")
+    full = median_seconds(lambda: seed_program(x, y), 1, warmup=0)
     print(f"\nthe tutorial's program as written (100,000 epochs): {full:.2f} s")
     print(f"{'method':40s} {'time to optimum':>16s} {'× faster than the tutorial':>27s}")
-    for name, seconds in medians.items():
+    for name, (_, seconds) in rows.items():
         print(f"{name:40s} {seconds:15.4f}s {full / seconds:26,.0f}×")
 
 

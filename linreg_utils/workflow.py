@@ -1,24 +1,24 @@
-"""The training workflow measured: steps and time to the optimum, mini-batch SGD, train/val split.
+"""The training workflow measured: when to stop, and the race to the optimum (lesson 05).
 
-Lesson 04 walks the tutorial's seven steps (data → tensors → model → loss → optimizer → loop →
-evaluate). The helpers here are the parts too long for a notebook cell: a race to the optimum
-that counts real ``torch.optim`` steps, a mini-batch loop over a ``DataLoader`` that records
-both what you would log (the mini-batch loss) and the truth (the full-data loss), and the
-noise floor that constant-step mini-batch SGD settles on.
+Lesson 05 walks the tutorial's seven steps (data → tensors → model → loss → optimizer → loop →
+evaluate). The helpers here are the parts too long for a notebook cell: the tutorial's real
+full-batch loop with every epoch's loss and gradient recorded, the stopping rules a user can
+apply to such a record without knowing the optimum, a race to the optimum that counts real
+``torch.optim`` steps and loss evaluations, and a train/validation split. Mini-batches and
+their noise are lesson 06's (:mod:`linreg_utils.stochastic`).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
 
 from ._checks import positive_finite, positive_int, xy_columns
-from .theory import closed_form_fit, design_matrix, loss_gap, mse, mse_hessian
+from .theory import closed_form_fit, loss_gap, mse
 
 
 def line_of(model: nn.Linear) -> tuple[float, float]:
@@ -80,91 +80,99 @@ def steps_to_optimum(
     return OptimumRun(steps if current <= tol else None, evaluations, seconds, current)
 
 
-def make_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int, seed: int = 0) -> DataLoader:
-    """A shuffling ``DataLoader`` over ``TensorDataset(x, y)``, reproducible through ``seed``.
+@dataclass(frozen=True)
+class TrainingLog:
+    """What a full-batch loop saw, one entry per epoch: index ``k - 1`` is epoch ``k``.
 
-    It yields the same batches as ``DataLoader(dataset, batch_size, shuffle=True,
-    generator=torch.Generator().manual_seed(seed))`` but fetches each batch with one indexing
-    operation (``dataset[indices]``) instead of stacking ``batch_size`` single points.
-    """
-    batch_size = positive_int("batch_size", batch_size)
-    if batch_size > len(x):
-        raise ValueError(f"batch_size must be <= the number of points {len(x)}, got {batch_size}")
-    dataset = TensorDataset(x, y)
-    generator = torch.Generator().manual_seed(seed)
-    order = RandomSampler(dataset, generator=generator)
-    return DataLoader(dataset, sampler=BatchSampler(order, batch_size, drop_last=False), batch_size=None,
-                      generator=generator)
-
-
-@dataclass
-class MinibatchHistory:
-    """What a mini-batch run saw: one entry per optimizer step, plus step 0 for the gaps.
-
-    ``batch_losses[k]``: the mini-batch loss at step ``k + 1`` (what a training log shows);
-    ``gaps[k]``: full-data MSE − optimum after ``k`` steps (``len(batch_losses) + 1`` entries);
-    ``steps_per_epoch``: optimizer steps in one pass over the data.
+    Epoch ``k`` evaluates the loss and the gradient at the parameters left by ``k − 1`` steps
+    (as the tutorial's log does), then steps. ``losses``: the loss as the loop computed it (the
+    model's dtype); ``grad_sq``: ``‖∇L‖²``; ``weights, biases``: the parameters evaluated; all
+    ``(epochs,)`` float64 arrays. ``seconds``: wall time of the loop.
     """
 
-    batch_size: int
-    steps_per_epoch: int
-    batch_losses: list[float] = field(default_factory=list)
-    gaps: list[float] = field(default_factory=list)
+    losses: np.ndarray
+    grad_sq: np.ndarray
+    weights: np.ndarray
+    biases: np.ndarray
+    seconds: float
 
-    def gaps_per_epoch(self) -> np.ndarray:
-        """The full-data gap at the end of each epoch, epoch 0 = the start: ``(epochs + 1,)``."""
-        return np.asarray(self.gaps[:: self.steps_per_epoch])
+    def gaps(self, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
+        """``L − L*`` at each epoch's parameters, exact in float64 (needs the optimum): ``(epochs,)``."""
+        return loss_gap(x, y)(self.weights, self.biases)
 
 
-def train_minibatch(
-    model: nn.Linear, loader: DataLoader, optimizer: torch.optim.Optimizer, epochs: int
-) -> MinibatchHistory:
-    """Mini-batch training: ``epochs`` passes over ``loader``, one optimizer step per batch.
-
-    The gap to the full-data optimum is measured exactly after every step (O(1), see
-    :func:`~linreg_utils.theory.loss_gap`), which is what a noisy mini-batch loss cannot tell you.
-    """
+def record_training(model: nn.Linear, optimizer: torch.optim.Optimizer, x: torch.Tensor,
+                    y: torch.Tensor, epochs: int) -> TrainingLog:
+    """Run the tutorial's loop (``zero_grad → forward → MSELoss → backward → step``) ``epochs``
+    times on the full batch ``x, y`` (``(n, 1)``, on the model's device) and record each epoch."""
+    line_of(model)
     epochs = positive_int("epochs", epochs)
-    x_all, y_all = loader.dataset.tensors
-    gap, loss_fn = loss_gap(x_all, y_all), nn.MSELoss()
-    batch_size = getattr(loader.batch_sampler or loader.sampler, "batch_size", loader.batch_size)
-    history = MinibatchHistory(batch_size, len(loader), gaps=[gap(*line_of(model))])
-    for _ in range(epochs):
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            history.batch_losses.append(loss.item())
-            history.gaps.append(gap(*line_of(model)))
-    return history
+    loss_fn = nn.MSELoss()
+    record = torch.empty(epochs, 5, dtype=torch.float64, device=x.device)
+    start = time.perf_counter()
+    for k in range(epochs):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        record[k] = torch.stack([loss.detach(), model.weight.grad[0, 0], model.bias.grad[0],
+                                 model.weight.detach()[0, 0], model.bias.detach()[0]])
+        optimizer.step()
+    seconds = time.perf_counter() - start
+    loss_values, grad_w, grad_b, weights, biases = record.cpu().numpy().T
+    return TrainingLog(loss_values, grad_w**2 + grad_b**2, weights, biases, seconds)
 
 
-def sgd_noise_floor(x: torch.Tensor, y: torch.Tensor, lr: float, batch_size: int) -> float:
-    """Expected full-data MSE gap where constant-``lr`` mini-batch SGD settles (stationary state).
+def first_epoch(fires: np.ndarray) -> int | None:
+    """The first epoch (1-based) where the boolean ``(epochs,)`` array ``fires`` is True, or None."""
+    hits = np.flatnonzero(np.asarray(fires, dtype=bool))
+    return int(hits[0]) + 1 if hits.size else None
 
-    Near the optimum ``d_{k+1} = (I − lr H) d_k − lr ξ_k``, with ``ξ_k`` the mini-batch
-    gradient's noise: covariance ``C (n − B) / (B (n − 1))`` for a batch of ``B`` drawn without
-    replacement, ``C`` the per-point gradients' covariance at the optimum. The stationary
-    covariance ``Σ`` solves ``Σ = A Σ Aᵀ + lr² C_B`` (``A = I − lr H``), and the gap is
-    ``½ tr(H Σ)``. It treats successive batches as independent, which holds while an epoch has
-    many more steps than the ``1 / (lr λ)`` steps GD needs to forget its past.
+
+def certificate_epoch(log: TrainingLog, lam_min: float, tol: float = 1e-6) -> int | None:
+    """First epoch with ``‖∇L‖² / (2 λmin) ≤ tol``, which guarantees ``L − L* ≤ tol``.
+
+    Assumes ``L`` is ``λmin``-strongly convex (true for the MSE of a line, ``λmin`` the Hessian's
+    smallest eigenvalue; elsewhere a lower bound on it), since then ``L − L* ≤ ‖∇L‖² / (2 λmin)``.
     """
-    xc, yc = xy_columns(x, y)
-    lr, batch_size = positive_finite("lr", lr), positive_int("batch_size", batch_size)
-    n = xc.shape[0]
-    if batch_size > n:
-        raise ValueError(f"batch_size must be <= the number of points {n}, got {batch_size}")
-    a = design_matrix(xc).numpy()  # (n, 2)
-    w_star, b_star = closed_form_fit(xc, yc)
-    residual = a @ [w_star, b_star] - yc.numpy()[:, 0]  # (n,)
-    grads = 2.0 * residual[:, None] * a  # per-point gradients at the optimum, (n, 2), mean 0
-    c_batch = grads.T @ grads / n * (n - batch_size) / (batch_size * max(n - 1, 1))
-    h = mse_hessian(xc).numpy()
-    step = np.eye(2) - lr * h
-    lhs = np.eye(4) - np.kron(step, step)
-    sigma = np.linalg.solve(lhs, lr**2 * c_batch.reshape(4)).reshape(2, 2)
-    return float(0.5 * np.trace(h @ sigma))
+    lam_min, tol = positive_finite("lam_min", lam_min), positive_finite("tol", tol)
+    return first_epoch(log.grad_sq / (2.0 * lam_min) <= tol)
+
+
+def relative_change_epoch(log: TrainingLog, rtol: float = 1e-6, window: int = 1) -> int | None:
+    """First epoch ``k > window`` with ``(L_{k−window} − L_k) / L_k ≤ rtol``: the loss stalled."""
+    rtol, window = positive_finite("rtol", rtol), positive_int("window", window)
+    losses = log.losses
+    fires = np.zeros(len(losses), dtype=bool)
+    fires[window:] = losses[:-window] - losses[window:] <= rtol * np.abs(losses[window:])
+    return first_epoch(fires)
+
+
+def patience_epoch(log: TrainingLog, min_delta: float = 1e-6, patience: int = 1_000) -> int | None:
+    """Early stopping: the first epoch at which the best loss has not dropped by more than
+    ``min_delta`` for ``patience`` epochs in a row (Keras' ``EarlyStopping``, PyTorch Lightning's)."""
+    min_delta, patience = positive_finite("min_delta", min_delta), positive_int("patience", patience)
+    best, wait = np.inf, 0
+    for k, loss in enumerate(log.losses.tolist()):
+        if loss < best - min_delta:
+            best, wait = loss, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return k + 1
+    return None
+
+
+def log_settles_epoch(log: TrainingLog, every: int = 200, decimals: int = 6) -> int | None:
+    """The printed epoch (every ``every``-th) from which a log of the loss with ``decimals``
+    digits shows the same text to the end of the record; None if the last two prints differ."""
+    every, decimals = positive_int("every", every), positive_int("decimals", decimals)
+    shown = [f"{v:.{decimals}f}" for v in log.losses[every - 1 :: every]]
+    if len(shown) < 2 or shown[-1] != shown[-2]:
+        return None
+    k = len(shown) - 1
+    while k > 0 and shown[k - 1] == shown[-1]:
+        k -= 1
+    return (k + 1) * every
 
 
 def train_val_split(

@@ -18,3 +18,23 @@ One section per lesson; add to your lesson's section, never duplicate a number e
 # --- lesson 06 · stochastic gradients ------------------------------------------------------------
 
 # --- lesson 07 · beyond the quadratic ------------------------------------------------------------
+# The tutorial's real float32 run (nn.Linear seeded 0, SGD lr=1e-3), recorded for 20,000 epochs;
+# epoch k evaluates the parameters left by k − 1 steps. Where each stopping rule fires:
+L05_RECORDED_EPOCHS = 20_000
+L05_FIRST_WITHIN_1E6 = 11_824  # the truth (needs the optimum)
+L05_CERTIFICATE_1E6 = 11_824  # ‖∇L‖²/(2λmin) ≤ 1e-6
+L05_CERTIFICATE_1E7 = 16_679  # Exercise 5.3's answer
+L05_RELATIVE_CHANGE_1 = (90, "2.6e-04")  # (epoch, gap then) for rtol 1e-6 over 1 epoch
+L05_RELATIVE_CHANGE_200 = (10_199, "2.2e-06")  # ... over 200 epochs
+L05_PATIENCE_1000 = (11_578, "1.1e-06")  # min_delta 1e-6, patience 1,000
+L05_LOG_SETTLES = (17_000, "8.6e-08")  # the 6-decimal log, printed every 200 epochs
+L05_SAFE_RTOL = 5e-8  # Exercise 5.4: largest safe rtol of the 200-epoch rule
+# The race to within 1e-6, ranked by loss/gradient evaluations: (method, step() calls, evaluations).
+L05_RACE = [
+    ("sgd-0.5-standardized", 1, 1),
+    ("lbfgs-raw", 1, 8),
+    ("sgd-0.1-standardized", 34, 34),
+    ("adam-0.05-raw", 216, 216),
+    ("sgd-2/(λmin+λmax)-raw", 1_435, 1_435),
+    ("sgd-1e-3-raw (the tutorial)", 11_823, 11_823),
+]

@@ -1,110 +1,22 @@
-"""Lesson 04's checkers accept the right answers and name each mistake they claim to recognise."""
+"""Lesson 05's checkers accept the right answers and name each mistake they claim to recognise."""
+
+import math
 
 import pytest
 import torch
 from torch import nn
 
+from linreg_utils import hessian_eigenvalues, seed_data
 from linreg_utils.exercises import ExerciseFailed
-from linreg_utils.exercises.lesson05 import check_predict, check_train, check_unstandardize
+from linreg_utils.exercises.lesson05 import (
+    check_certificate_prediction,
+    check_predict,
+    check_safe_rtol,
+    check_unstandardize,
+)
+from linreg_utils.workflow import record_training, relative_change_epoch
 
-# --- 4.1 the training loop ---------------------------------------------------------------
-
-
-def train_right(model, x, y, optimizer, epochs):
-    loss_fn, losses = nn.MSELoss(), []
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
-
-
-def train_without_zero_grad(model, x, y, optimizer, epochs):
-    losses = []
-    for _ in range(epochs):
-        loss = nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
-
-
-def train_zero_grad_after_backward(model, x, y, optimizer, epochs):
-    losses = []
-    for _ in range(epochs):
-        loss = nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        optimizer.zero_grad()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
-
-
-def train_without_step(model, x, y, optimizer, epochs):
-    losses = []
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        loss = nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        losses.append(loss.item())
-    return losses
-
-
-def train_keeping_tensors(model, x, y, optimizer, epochs):
-    losses = []
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        loss = nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss)
-    return losses
-
-
-def train_with_summed_loss(model, x, y, optimizer, epochs):
-    losses = []
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        loss = nn.functional.mse_loss(model(x), y, reduction="sum")
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
-
-
-def train_logging_late(model, x, y, optimizer, epochs):
-    losses = []
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        nn.functional.mse_loss(model(x), y).backward()
-        optimizer.step()
-        with torch.no_grad():
-            losses.append(nn.functional.mse_loss(model(x), y).item())
-    return losses
-
-
-def test_check_train_accepts_the_seven_step_loop(capsys):
-    check_train(train_right)
-    assert capsys.readouterr().out.startswith("✔ Exercise 4.1 passed")
-
-
-@pytest.mark.parametrize(("answer", "message"), [
-    (train_without_zero_grad, "forgot optimizer.zero_grad()"),
-    (train_zero_grad_after_backward, "erases it"),
-    (train_without_step, "did you call optimizer.step()"),
-    (train_keeping_tensors, "holds tensors"),
-    (train_with_summed_loss, "the mean, not the sum"),
-    (train_logging_late, "one epoch late"),
-])
-def test_check_train_names_the_mistake(answer, message):
-    with pytest.raises(ExerciseFailed, match=r"Exercise 4\.1") as info:
-        check_train(answer)
-    assert message in str(info.value)
-
-
-# --- 4.2 a device-agnostic predict -------------------------------------------------------
+# --- 5.1 a device-agnostic predict -------------------------------------------------------
 
 
 def predict_right(model, x):
@@ -150,7 +62,7 @@ def predict_numpy(model, x):
 @pytest.mark.parametrize("answer", [predict_right, predict_with_inference_mode])
 def test_check_predict_accepts_device_agnostic_answers(answer, capsys):
     check_predict(answer)
-    assert capsys.readouterr().out.startswith("✔ Exercise 4.2 passed")
+    assert capsys.readouterr().out.startswith("✔ Exercise 5.1 passed")
 
 
 @pytest.mark.parametrize(("answer", "message"), [
@@ -163,12 +75,12 @@ def test_check_predict_accepts_device_agnostic_answers(answer, capsys):
 ])
 def test_check_predict_names_the_mistake(answer, message, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.raises(ExerciseFailed, match=r"Exercise 4\.2") as info:
+    with pytest.raises(ExerciseFailed, match=r"Exercise 5\.1") as info:
         check_predict(answer)
     assert message in str(info.value)
 
 
-# --- 4.3 un-standardizing ----------------------------------------------------------------
+# --- 5.2 un-standardizing ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("answer", "message"), [
@@ -180,20 +92,85 @@ def test_check_predict_names_the_mistake(answer, message, monkeypatch):
     (lambda w_z, b_z, mean, std: (w_z, b_z), "expected w = w_z/std"),
 ])
 def test_check_unstandardize_names_the_mistake(answer, message):
-    with pytest.raises(ExerciseFailed, match=r"Exercise 4\.3") as info:
+    with pytest.raises(ExerciseFailed, match=r"Exercise 5\.2") as info:
         check_unstandardize(answer)
     assert message in str(info.value)
 
 
 def test_check_unstandardize_accepts_the_formula(capsys):
     check_unstandardize(lambda w_z, b_z, mean, std: (w_z / std, b_z - w_z * mean / std))
-    assert capsys.readouterr().out.startswith("✔ Exercise 4.3 passed")
+    assert capsys.readouterr().out.startswith("✔ Exercise 5.2 passed")
 
 
 def test_unfinished_exercises_say_so():
     def stub(*args):
-        raise NotImplementedError("Exercise 4.2: write predict")
+        raise NotImplementedError("Exercise 5.1: write predict")
 
-    for check in (check_train, check_predict, check_unstandardize):
+    for check in (check_predict, check_unstandardize):
         with pytest.raises(NotImplementedError, match="not done yet"):
             check(stub)
+
+
+# --- 5.3 and 5.4: on the tutorial's recorded run ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run():
+    x, y = seed_data()
+    torch.manual_seed(0)
+    model = nn.Linear(1, 1)
+    log = record_training(model, torch.optim.SGD(model.parameters(), lr=1e-3), x, y, 20_000)
+    return log, log.gaps(x, y), hessian_eigenvalues(x)[0]
+
+
+def extra_epochs(lr, lam_min, squares=2):
+    return math.log(10) / (-squares * math.log(1 - lr * lam_min))
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (lambda e, lr, lam: e + extra_epochs(lr, lam), None),
+    (lambda e, lr, lam: round(e + extra_epochs(lr, lam)), None),
+    (lambda e, lr, lam: round(extra_epochs(lr, lam)), "how many MORE epochs"),
+    (lambda e, lr, lam: round(e + extra_epochs(lr, lam, squares=1)), "shrinks by ρ² per epoch"),
+    (lambda e, lr, lam: 10 * e, "falls geometrically"),
+    (lambda e, lr, lam: round(e + extra_epochs(lr, 90.09)), "λmin (not λmax)"),
+    (lambda e, lr, lam: e + 1_000, "expected about"),
+    (lambda e, lr, lam: "16,000", "as a number"),
+])
+def test_check_certificate_prediction(run, answer, message, capsys):
+    log, _, lam_min = run
+    if message is None:
+        check_certificate_prediction(answer, log, lam_min)
+        assert capsys.readouterr().out.startswith("✔ Exercise 5.3 passed")
+        return
+    with pytest.raises(ExerciseFailed, match=r"Exercise 5\.3") as info:
+        check_certificate_prediction(answer, log, lam_min)
+    assert message in str(info.value)
+
+
+def first_safe(log, gaps):
+    from linreg_utils.exercises.lesson05 import RTOL_CHOICES
+
+    for rtol in RTOL_CHOICES:
+        epoch = relative_change_epoch(log, rtol, window=200)
+        if epoch is not None and gaps[epoch - 1] <= 1e-6:
+            return rtol
+    return None
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (first_safe, None),
+    (lambda log, gaps: 1e-6, "that is not within 1e-6"),
+    (lambda log, gaps: 2e-8, "not the largest safe choice"),
+    (lambda log, gaps: 3e-8, "return one of RTOL_CHOICES"),
+    (lambda log, gaps: None, "return one of RTOL_CHOICES"),
+])
+def test_check_safe_rtol(run, answer, message, capsys):
+    log, gaps, _ = run
+    if message is None:
+        check_safe_rtol(answer, log, gaps)
+        assert capsys.readouterr().out.startswith("✔ Exercise 5.4 passed")
+        return
+    with pytest.raises(ExerciseFailed, match=r"Exercise 5\.4") as info:
+        check_safe_rtol(answer, log, gaps)
+    assert message in str(info.value)

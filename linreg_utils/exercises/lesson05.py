@@ -1,4 +1,4 @@
-"""Checks for lesson 04's exercises: the training loop, a device-agnostic predict, un-standardizing.
+"""Checks for lesson 05's exercises: a device-agnostic predict, un-standardizing, stopping rules.
 
 Each checker runs the student's function on fresh data next to a reference and, when they
 differ, compares the answer with the usual mistakes to say in words what went wrong.
@@ -9,11 +9,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
 from ..data import make_regression, standardize
+from ..workflow import TrainingLog, certificate_epoch, relative_change_epoch
 from . import ExerciseFailed, call_answer, fail, passed
+
+TUTORIAL_LR = 1e-3
+RTOL_CHOICES = (1e-6, 5e-7, 2e-7, 1e-7, 5e-8, 2e-8)
+"""The thresholds Exercise 5.4 chooses from, largest first."""
 
 
 def _fresh_problem(seed: int = 7) -> tuple[nn.Linear, torch.Tensor, torch.Tensor]:
@@ -22,71 +28,6 @@ def _fresh_problem(seed: int = 7) -> tuple[nn.Linear, torch.Tensor, torch.Tensor
     z, _, _ = standardize(x)
     torch.manual_seed(seed)
     return nn.Linear(1, 1), z, y
-
-
-def _reference_train(model: nn.Linear, x: torch.Tensor, y: torch.Tensor, lr: float, epochs: int,
-                     zero_grad: bool = True) -> list[float]:
-    """The seven-step loop with SGD (optionally without ``zero_grad``, to recognise that mistake)."""
-    optimizer, loss_fn, losses = torch.optim.SGD(model.parameters(), lr=lr), nn.MSELoss(), []
-    for _ in range(epochs):
-        if zero_grad:
-            optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
-
-
-def _params(model: nn.Module) -> torch.Tensor:
-    return torch.cat([p.detach().flatten() for p in model.parameters()])
-
-
-def check_train(train: Callable) -> None:
-    """Exercise 4.1: ``train(model, x, y, optimizer, epochs) -> list[float]`` of per-epoch losses."""
-    lr, epochs = 0.1, 4
-    model, x, y = _fresh_problem()
-    start = nn.Linear(1, 1)
-    start.load_state_dict(model.state_dict())
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = call_answer("4.1", train, model, x, y, optimizer, epochs)
-
-    def reference(zero_grad: bool = True) -> tuple[list[float], torch.Tensor]:
-        copy = nn.Linear(1, 1)
-        copy.load_state_dict(start.state_dict())
-        return _reference_train(copy, x, y, lr, epochs, zero_grad), _params(copy)
-
-    want_losses, want_params = reference()
-    got = _params(model)
-    if torch.equal(got, _params(start)):
-        if all(p.grad is None for p in model.parameters()):
-            fail("4.1", "the parameters did not move and no gradient is left. Check the order "
-                 "zero_grad → forward → loss → backward → step: without loss.backward() there is "
-                 "no gradient, and zero_grad() between backward() and step() erases it.")
-        fail("4.1", "the parameters did not move although gradients were computed: did you call "
-             "optimizer.step() after loss.backward()?")
-    if not torch.allclose(got, want_params, atol=1e-6):
-        _, no_zero_params = reference(zero_grad=False)
-        if torch.allclose(got, no_zero_params, atol=1e-6):
-            fail("4.1", "you forgot optimizer.zero_grad(): backward() adds to .grad, so each step "
-                 "used the sum of all gradients so far. Call it at the start of every epoch.")
-        fail("4.1", "after training, w and b differ from the reference loop. Use the optimizer you "
-             "were given and nn.MSELoss() (the mean, not the sum), one step per epoch.")
-    if not isinstance(losses, list) or len(losses) != epochs:
-        fail("4.1", f"return a list with one loss per epoch ({epochs} here), got "
-             f"{type(losses).__name__} of length {len(losses) if hasattr(losses, '__len__') else '?'}")
-    if any(isinstance(v, torch.Tensor) for v in losses):
-        fail("4.1", "your list holds tensors: each one keeps its autograd graph alive. Append "
-             "loss.item(), a Python float.")
-    if not all(isinstance(v, float) for v in losses):
-        fail("4.1", "each loss in the list should be a Python float (loss.item()).")
-    if losses != want_losses:
-        if all(math.isclose(a, b) for a, b in zip(losses[:-1], want_losses[1:], strict=True)):
-            fail("4.1", "your losses are one epoch late: record the loss computed in this "
-                 "epoch's forward pass, before optimizer.step() changes the parameters.")
-        fail("4.1", "the parameters are right but the recorded losses are not: append the loss "
-             "of each epoch's forward pass, loss.item().")
-    passed("4.1", f"{epochs} epochs match the reference loop (loss {losses[0]:.3f} → {losses[-1]:.3f}).")
 
 
 class _ElsewhereOutput(torch.Tensor):
@@ -136,45 +77,45 @@ class _ElsewhereLinear(nn.Linear):
 def _call_predict(predict: Callable, model: nn.Module, x: torch.Tensor) -> object:
     """Call the student's ``predict``, naming the tutorial's own bug when CUDA is hard-coded."""
     try:
-        return call_answer("4.2", predict, model, x)
+        return call_answer("5.1", predict, model, x)
     except ExerciseFailed as exc:
         if "cuda" in str(exc.__cause__).lower():
-            fail("4.2", "your function calls CUDA directly (like the tutorial's x_train.cuda()), "
+            fail("5.1", "your function calls CUDA directly (like the tutorial's x_train.cuda()), "
                  "which crashes on a machine without a GPU. Move x to the model's device instead: "
                  "x.to(next(model.parameters()).device).")
         raise
 
 
 def check_predict(predict: Callable) -> None:
-    """Exercise 4.2: ``predict(model, x)`` runs on the model's device, returns a CPU tensor, no grad."""
+    """Exercise 5.1: ``predict(model, x)`` runs on the model's device, returns a CPU tensor, no grad."""
     model, x, _ = _fresh_problem(seed=11)
     with torch.no_grad():
         want = model(x)
     got = _call_predict(predict, model, x)
     if not isinstance(got, torch.Tensor):
-        fail("4.2", f"return a torch.Tensor (the plotting code calls .numpy() itself), got "
+        fail("5.1", f"return a torch.Tensor (the plotting code calls .numpy() itself), got "
              f"{type(got).__name__}")
     if got.requires_grad or got.grad_fn is not None:
-        fail("4.2", "your prediction requires grad: it carries an autograd graph. Run the forward "
+        fail("5.1", "your prediction requires grad: it carries an autograd graph. Run the forward "
              "pass inside `with torch.no_grad():` (or torch.inference_mode()).")
     if got.shape != want.shape or not torch.allclose(got.float(), want, atol=1e-6):
-        fail("4.2", "the predictions differ from model(x): return the model's output for every "
+        fail("5.1", "the predictions differ from model(x): return the model's output for every "
              "row of x, shape (n, 1).")
 
     elsewhere = _ElsewhereLinear(model.weight.item(), model.bias.item(), x)
     got = _call_predict(predict, elsewhere, x)
     if elsewhere.seen_device is not None and elsewhere.seen_device.type != "meta":
-        fail("4.2", f"the model lives on another device but received x on "
+        fail("5.1", f"the model lives on another device but received x on "
              f"'{elsewhere.seen_device}': move x to the model's device, "
              "x.to(next(model.parameters()).device), not to a device you choose yourself.")
     if elsewhere.grad_enabled:
-        fail("4.2", "autograd was on during your forward pass, so a graph was built for nothing: "
+        fail("5.1", "autograd was on during your forward pass, so a graph was built for nothing: "
              "wrap it in `with torch.no_grad():` or `torch.inference_mode()` (detaching afterwards "
              "still builds the graph first).")
     if isinstance(got, _ElsewhereOutput):
-        fail("4.2", "you returned the output on the model's device: on a GPU that is a CUDA "
+        fail("5.1", "you returned the output on the model's device: on a GPU that is a CUDA "
              "tensor, which numpy and matplotlib cannot read. End with .cpu().")
-    passed("4.2", "x goes to the model's device, the forward pass runs without autograd, and a "
+    passed("5.1", "x goes to the model's device, the forward pass runs without autograd, and a "
            "CPU tensor comes back.")
 
 
@@ -183,33 +124,96 @@ def _reference_unstandardize(w_z: float, b_z: float, mean: float, std: float) ->
 
 
 def check_unstandardize(to_original_scale: Callable) -> None:
-    """Exercise 4.3: ``to_original_scale(w_z, b_z, mean, std) -> (w, b)`` on the original x scale."""
+    """Exercise 5.2: ``to_original_scale(w_z, b_z, mean, std) -> (w, b)`` on the original x scale."""
     w_z, b_z, mean, std = -1.75, 0.6, 4.2, 2.5
-    got = call_answer("4.3", to_original_scale, w_z, b_z, mean, std)
+    got = call_answer("5.2", to_original_scale, w_z, b_z, mean, std)
     if not isinstance(got, tuple | list) or len(got) != 2:
-        fail("4.3", f"return the pair (w, b), got {got!r}")
+        fail("5.2", f"return the pair (w, b), got {got!r}")
     try:
         w, b = (float(v) for v in got)
     except (TypeError, ValueError):
-        fail("4.3", f"w and b should be numbers, got {got!r}")
+        fail("5.2", f"w and b should be numbers, got {got!r}")
     want = _reference_unstandardize(w_z, b_z, mean, std)
     if math.isclose(w, want[0], abs_tol=1e-9) and math.isclose(b, want[1], abs_tol=1e-9):
-        passed("4.3", f"w = {w:.4f}, b = {b:.4f}: the same line as w_z·(x − mean)/std + b_z.")
+        passed("5.2", f"w = {w:.4f}, b = {b:.4f}: the same line as w_z·(x − mean)/std + b_z.")
         return
 
     def same(pair: tuple[float, float]) -> bool:
         return math.isclose(w, pair[0], abs_tol=1e-9) and math.isclose(b, pair[1], abs_tol=1e-9)
 
     if same(_reference_unstandardize(w_z, b_z, std, mean)):
-        fail("4.3", "you swapped mean and std: z = (x − mean) / std, so divide by std and shift "
+        fail("5.2", "you swapped mean and std: z = (x − mean) / std, so divide by std and shift "
              "by mean.")
     if math.isclose(w, w_z * std, abs_tol=1e-9):
-        fail("4.3", "you multiplied w_z by std; z = (x − mean)/std shrinks x by std, so the slope "
+        fail("5.2", "you multiplied w_z by std; z = (x − mean)/std shrinks x by std, so the slope "
              "on the x scale is w_z / std.")
     if math.isclose(w, want[0], abs_tol=1e-9) and math.isclose(b, b_z, abs_tol=1e-9):
-        fail("4.3", "the slope is right but b is still b_z: expanding w_z·(x − mean)/std + b_z "
+        fail("5.2", "the slope is right but b is still b_z: expanding w_z·(x − mean)/std + b_z "
              "also moves the intercept, by −w_z·mean/std.")
     if math.isclose(w, want[0], abs_tol=1e-9) and math.isclose(b, b_z + w_z * mean / std, abs_tol=1e-9):
-        fail("4.3", "the intercept shift has the wrong sign: b = b_z − w_z·mean/std.")
-    fail("4.3", f"expected w = w_z/std and b = b_z − w_z·mean/std, got w = {w:.4f}, b = {b:.4f}. "
+        fail("5.2", "the intercept shift has the wrong sign: b = b_z − w_z·mean/std.")
+    fail("5.2", f"expected w = w_z/std and b = b_z − w_z·mean/std, got w = {w:.4f}, b = {b:.4f}. "
          "Expand w_z·(x − mean)/std + b_z and read off the slope and the constant.")
+
+
+def check_certificate_prediction(predict_epoch: Callable, log: TrainingLog, lam_min: float) -> None:
+    """Exercise 5.3: ``predict_epoch(epoch_at_1e6, lr, lam_min) -> int``, the epoch at which the
+    certificate ``‖∇L‖²/(2λmin) ≤ 1e-7`` fires, predicted from where ``≤ 1e-6`` fired; judged
+    against the recorded real run ``log``."""
+    first = certificate_epoch(log, lam_min, 1e-6)
+    truth = certificate_epoch(log, lam_min, 1e-7)
+    if first is None or truth is None:
+        raise ValueError("log must be long enough for the certificate to reach 1e-7")
+    got = call_answer("5.3", predict_epoch, first, TUTORIAL_LR, lam_min)
+    number = isinstance(got, int | float | np.integer | np.floating) and not isinstance(got, bool)
+    if not number or not math.isfinite(got):
+        fail("5.3", f"return the epoch as a number, got {got!r}")
+    if abs(got - truth) <= 0.01 * truth:
+        passed("5.3", f"you predicted epoch {got:,.0f}; the real float32 run fired at {truth:,} "
+               f"(1e-6 fired at {first:,}).")
+        return
+    extra = math.log(10) / (-2 * math.log(1 - TUTORIAL_LR * lam_min))
+    if abs(got - extra) <= 0.02 * extra:
+        fail("5.3", f"{got:,.0f} is how many MORE epochs are needed: add them to the epoch where "
+             f"1e-6 fired ({first:,}).")
+    if abs(got - (first + 2 * extra)) <= 0.02 * (first + 2 * extra):
+        fail("5.3", "you used ρ = 1 − lr·λmin once per epoch, but the gap (and ‖∇L‖²) is a square "
+             "of the error, so it shrinks by ρ² per epoch: halve the extra epochs.")
+    if abs(got - 10 * first) <= 0.02 * 10 * first:
+        fail("5.3", "ten times the epochs for ten times less gap assumes the gap falls linearly; it "
+             "falls geometrically, by the same factor each epoch: extra = ln 10 / (−ln ρ²).")
+    if first <= got < first + 0.1 * extra:
+        fail("5.3", "too few extra epochs: by now only the flat direction's error is left, so use "
+             "λmin (not λmax) in ρ = 1 − lr·λ.")
+    fail("5.3", f"expected about {truth:,} (you gave {got:,.0f}). The certificate shrinks by "
+         "ρ² = (1 − lr·λmin)² per epoch: solve ρ^(2k) = 1/10 for the extra epochs k.")
+
+
+def check_safe_rtol(choose_rtol: Callable, log: TrainingLog, gaps: np.ndarray) -> None:
+    """Exercise 5.4: ``choose_rtol(log, gaps) -> float``, the largest of :data:`RTOL_CHOICES`
+    for which the 200-epoch relative-change rule stops with ``L − L* ≤ 1e-6``."""
+    got = call_answer("5.4", choose_rtol, log, gaps)
+
+    def stops_within(rtol: float) -> bool:
+        epoch = relative_change_epoch(log, rtol, window=200)
+        return epoch is not None and gaps[epoch - 1] <= 1e-6
+
+    safe = [r for r in RTOL_CHOICES if stops_within(r)]
+    if not safe:
+        raise ValueError("no rtol in RTOL_CHOICES stops within 1e-6 on this log")
+    want = safe[0]
+    if isinstance(got, bool) or not isinstance(got, float | int) or not any(
+            math.isclose(got, r, rel_tol=1e-9) for r in RTOL_CHOICES):
+        fail("5.4", f"return one of RTOL_CHOICES {RTOL_CHOICES}, got {got!r}")
+    if math.isclose(got, want, rel_tol=1e-9):
+        epoch = relative_change_epoch(log, want, window=200)
+        passed("5.4", f"rtol = {want:g} stops at epoch {epoch:,}, {gaps[epoch - 1]:.1e} from the "
+               "optimum. Finding it needed the optimum; the certificate did not.")
+        return
+    if not stops_within(got):
+        epoch = relative_change_epoch(log, got, window=200)
+        where = "never" if epoch is None else f"at epoch {epoch:,}, {gaps[epoch - 1]:.1e} from the optimum"
+        fail("5.4", f"rtol = {got:g} stops {where}: that is not within 1e-6. Check the gap at the "
+             "epoch the rule fires, gaps[epoch - 1].")
+    fail("5.4", f"rtol = {got:g} is safe but not the largest safe choice: a larger one stops "
+         "earlier and still within 1e-6. Try the choices from the largest down.")
