@@ -1,0 +1,89 @@
+"""The lessons work as an nbgrader assignment, end to end, with the real nbgrader.
+
+Every lesson (found automatically) goes into a temporary course's ``source/lessons/`` with its
+generated cells and metadata (applied to copies, so this holds before and after ``make
+notebooks``); ``nbgrader generate_assignment`` releases it; three students hand in: the
+solutions (full marks), the untouched release copies (0) and the solutions with one typical
+mistake (partial marks, and the feedback shows our checker's hint). Takes a few minutes: every
+submitted lesson is executed by ``nbgrader autograde``.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools.nbgrader_cells import BEGIN, find_exercises
+from tools.nbgrader_course import ASSIGNMENT, build_course, grade, solution_answers, submit
+from tools.notebooks import lesson_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = lesson_paths(ROOT / "notebooks")
+
+# Typical mistakes: (answer's grade_id, pattern in the solution, replacement, words of our hint).
+# The first whose pattern is found in the current lessons is used.
+MISTAKES = [
+    ("ex-2-1", r"(\w) - lr \*", r"\1 + lr *", "the sign is wrong"),
+    ("ex-1-2", r"a\.T @ a\b", "a @ a.T", "that is A Aᵀ"),
+    ("ex-3-1", r"theta - lr \* velocity", "theta - lr * grad", "Exercise 3.1 is not right yet"),
+]
+
+
+def pick_mistake(solutions):
+    """The first mistake of :data:`MISTAKES` that applies: ``(lesson name, grade_id, rule)``."""
+    for grade_id, pattern, replacement, hint in MISTAKES:
+        for name, answers in solutions.items():
+            if re.search(pattern, answers.get(grade_id, "")):
+                return name, grade_id, (pattern, replacement, hint)
+    pytest.fail("no mistake of MISTAKES applies to the current lessons: add one for an exercise")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A graded course: ``(folder, scores by student, (lesson, grade_id, hint) of the mistake)``."""
+    folder = tmp_path_factory.mktemp("course")
+    build_course(ROOT / "notebooks", folder)
+    solutions = solution_answers(folder / "source" / ASSIGNMENT)
+    lesson, grade_id, (pattern, replacement, hint) = pick_mistake(solutions)
+
+    def with_mistake(name, answer_id, answer):
+        return re.sub(pattern, replacement, answer) if answer_id == grade_id else answer
+
+    submit(folder, "solutions", lambda name, answer_id, answer: answer)
+    submit(folder, "untouched", None)
+    submit(folder, "mistake", with_mistake, only=[lesson])
+    return folder, grade(folder), (lesson, grade_id, hint)
+
+
+def total_exercises():
+    return sum(len(find_exercises(nbformat.read(p, as_version=4))) for p in LESSONS)
+
+
+def test_every_lesson_is_released_without_its_solutions(course):
+    folder, _, _ = course
+    released = lesson_paths(folder / "release" / ASSIGNMENT)
+    assert [p.name for p in released] == [p.name for p in LESSONS]
+    for path in released:
+        text = path.read_text(encoding="utf-8")
+        assert BEGIN not in text and "END SOLUTION" not in text, f"{path.name} leaks a solution"
+    assert total_exercises() > 0
+
+
+def test_solutions_score_full_marks(course):
+    _, scores, _ = course
+    assert scores["solutions"] == (total_exercises(), total_exercises())
+
+
+def test_untouched_release_copies_score_zero(course):
+    _, scores, _ = course
+    assert scores["untouched"] == (0, total_exercises())
+
+
+def test_one_typical_mistake_scores_partial_and_the_feedback_shows_our_hint(course):
+    folder, scores, (lesson, grade_id, hint) = course
+    score, most = scores["mistake"]
+    lesson_points = len(find_exercises(nbformat.read(ROOT / "notebooks" / lesson, as_version=4)))
+    assert (score, most) == (lesson_points - 1, total_exercises()), f"mistake in {lesson}, {grade_id}"
+    feedback = folder / "feedback" / "mistake" / ASSIGNMENT / lesson.replace(".ipynb", ".html")
+    assert hint in feedback.read_text(encoding="utf-8"), f"{feedback.name} lacks the hint {hint!r}"

@@ -1,0 +1,99 @@
+"""Serve the lecture apps (``apps/*.ipynb``) with Voilà, and time them in headless Chromium.
+
+``voila_command(folder, port, token)`` is the command ``make present`` runs (localhost only,
+token authentication). ``running_voila(folder)`` starts it on a free port for a test or the
+benchmark and always stops it. ``open_app(page, ...)`` loads one app and returns the seconds
+until its widget can be used: the slider handle and the figure's canvas are both visible.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from tools.lab_driver import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = ROOT / "apps"
+# What "interactive" means for an app: a slider handle to drag and a live figure to watch.
+READY = ".noUi-handle >> visible=true"
+# ipympl paints the figure into the first canvas once its image arrives from the kernel.
+PAINTED = """() => [...document.querySelectorAll('.jupyter-matplotlib-figure canvas')].some(c => {
+    if (!c.width || !c.height) return false;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4 * 97) if (d[i] > 0) return true;
+    return false; })"""
+
+
+def app_paths(folder: Path = APPS) -> list[Path]:
+    """The app notebooks in ``folder``, by name."""
+    return sorted(Path(folder).glob("*.ipynb"))
+
+
+def voila_command(folder: Path, port: int, token: str, preheat: bool = False) -> list[str]:
+    """Voilà serving ``folder`` (its app list at ``/``) on 127.0.0.1:``port`` behind ``token``."""
+    cmd = [sys.executable, "-m", "voila", str(folder), "--no-browser", "--Voila.ip=127.0.0.1",
+           f"--port={port}", f"--token={token}", "--show_tracebacks=True"]
+    if preheat:
+        cmd += ["--preheat_kernel=True", "--pool_size=1"]
+    return cmd
+
+
+@contextlib.contextmanager
+def running_voila(folder: Path = APPS, preheat: bool = False,
+                  timeout: float = 90.0) -> Iterator[tuple[str, str]]:
+    """Serve ``folder`` with Voilà on a free port; yield ``(base_url, token)``; stop it on exit."""
+    work = Path(tempfile.mkdtemp(prefix="voila-test-"))
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work / "rt"))
+    log = open(work / "server.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(voila_command(folder, port, token, preheat), stdout=log,
+                            stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/?token={token}", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("Voilà did not start:\n"
+                                       + (work / "server.log").read_text()[-3000:]) from None
+                time.sleep(0.3)
+        yield base, token
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def app_url(base: str, token: str, name: str) -> str:
+    """The address of app ``name`` (e.g. ``learning_rate.ipynb``)."""
+    return f"{base}/voila/render/{name}?token={token}"
+
+
+def open_app(page, base: str, token: str, name: str, timeout_ms: int = 120_000) -> float:
+    """Load app ``name`` in ``page``; return the seconds until its slider shows and its figure
+    is painted (time to interactive)."""
+    start = time.perf_counter()
+    page.goto(app_url(base, token, name), timeout=timeout_ms, wait_until="commit")
+    page.wait_for_selector(READY, timeout=timeout_ms)
+    page.wait_for_function(PAINTED, timeout=timeout_ms, polling=50)
+    return time.perf_counter() - start
