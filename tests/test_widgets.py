@@ -7,7 +7,9 @@ import pytest
 
 from linreg_utils import critical_lr, eigen_errors, gd_trajectory, optimal_lr, predicted_steps, seed_data
 from linreg_utils.theory import mode_gaps
+from linreg_utils.trajectory import sgd_runs
 from linreg_utils.viz.lr_widget import (
+    MARKER_TOP,
     STEP_CHOICES,
     display_indices,
     lr_grid,
@@ -49,12 +51,26 @@ def test_scale_html_shows_the_critical_lr_and_the_current_value(data):
     assert scale_html(scale, 1e-3) != scale_html(scale, 0.05)
 
 
-def test_mode_gaps_sum_to_the_measured_gap(data):
+def test_scale_html_keeps_the_marker_in_a_row_of_its_own(data):
+    import re
+
+    x, _ = data
+    scale = lr_scale(x)
+    for lr in (1e-4, 1e-3, scale.critical, 0.05, 0.1):
+        text = scale_html(scale, lr)
+        tops = re.findall(r"top:([0-9.]+em)", text)
+        assert tops.count(MARKER_TOP) == 1, "only the η marker sits in the marker's row"
+    critical_label = re.search(r'<div style="([^"]*)">critical', scale_html(scale, 0.1)).group(1)
+    assert "right:" in critical_label and "border-right" in critical_label  # runs leftwards from 78 %
+
+
+def test_mode_gaps_sum_to_the_gap_torch_measures(data):
     x, y = data
     lam, c0 = eigen_errors(x, y)
-    run = gd_trajectory(x, y, 0.015, 400)
+    measured = sgd_runs(x, y, [0.015], 400).gaps[:, 0]
     k = np.arange(401)
-    assert np.allclose(mode_gaps(lam, c0, 0.015, k).sum(axis=1), run.gaps, rtol=1e-8, atol=1e-300)
+    shares = mode_gaps(lam, c0, 0.015, k).sum(axis=1)
+    assert np.all(np.abs(shares - measured) <= 1e-9 * shares + 1e-14)
 
 
 def test_predicted_steps_is_a_tight_lower_bound(data):
@@ -95,6 +111,7 @@ def test_static_grid_path_of_a_zigzag_run_is_a_few_points_not_a_band(data):
     x, y = data
     fig = lr_grid(x, y, [optimal_lr(x)], steps=1_000)
     path, later = fig.axes[2].lines[1:3]  # lines[0] is the optimum's star
+    assert later.axes.get_xlim()[1] > max(later.get_xdata()) > 0.6  # the zig-zag's overshoot fits
     assert len(path.get_xdata()) == 11 and path.get_linestyle() == "-"
     assert len(later.get_xdata()) <= 41 and later.get_linestyle() == "None"
     plt.close(fig)
@@ -169,16 +186,55 @@ def test_widget_rejects_bad_arguments(data):
         lr_widget(x, y, steps=123)
     with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         lr_widget(x, y, lr=-1.0)
-    assert 100_000 in STEP_CHOICES
+    with pytest.raises(ValueError, match="w0 must be finite"):
+        lr_widget(x, y, w0=math.nan)
 
 
-def test_static_grid_has_one_row_per_lr(data):
+def test_widget_from_another_start_runs_from_there(data):
+    x, y = data
+    start = (-0.0075, 0.5364)
+    view = lr_widget(x, y, lr=1e-3, steps=STEP_CHOICES[-1], w0=start[0], b0=start[1])
+    assert (view.run.weights[0], view.run.biases[0]) == pytest.approx(start, abs=1e-12)
+    expected = gd_trajectory(x, y, 1e-3, 100_000, *start).first_within(1e-6)
+    assert f"after {expected:,} steps" in view.readout_plain
+    assert tuple(view.panels.axes[2].lines[-1].get_xydata()[0]) == start  # the start's triangle
+
+
+def test_static_grid_has_one_labelled_row_per_lr(data):
     import matplotlib.pyplot as plt
 
     x, y = data
-    fig = lr_grid(x, y, [1e-3, 0.03], steps=100)
+    fig = lr_grid(x, y, [1e-3, 0.03], steps=100, labels=["the seed's lr", "too large"])
     assert len(fig.axes) == 6
+    assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["row 1 · the seed's lr", "row 2 · too large"]
     assert "diverges" in fig.axes[3].texts[0].get_text()
     plt.close(fig)
     with pytest.raises(ValueError, match="lrs"):
         lr_grid(x, y, [])
+    with pytest.raises(ValueError, match="one title per lr"):
+        lr_grid(x, y, [1e-3], labels=["a", "b"])
+
+
+def test_a_diverging_row_shows_its_first_steps_and_says_where_they_went(data):
+    import matplotlib.pyplot as plt
+
+    x, y = data
+    fig = lr_grid(x, y, [1.05 * critical_lr(x)], steps=1_000)
+    ax_line, ax_path = fig.axes[1], fig.axes[2]
+    early = ax_line.lines[3]  # data, least squares, last step (empty), then the first steps
+    assert len(ax_line.lines[2].get_xdata()) == 0 and np.isfinite(early.get_ydata()).sum() >= 2
+    assert "left the plot" in ax_line.texts[0].get_text()
+    path = ax_path.lines[1]
+    assert 3 <= len(path.get_xdata()) <= 20 and len(ax_path.lines[2].get_xdata()) == 0
+    assert "the path left the plot at step" in ax_path.texts[0].get_text()
+    plt.close(fig)
+
+
+def test_a_converging_row_has_no_notes(data):
+    import matplotlib.pyplot as plt
+
+    x, y = data
+    fig = lr_grid(x, y, [0.95 * critical_lr(x)], steps=1_000)
+    assert [t.get_text() for ax in fig.axes for t in ax.texts] == ["", "", ""]
+    assert len(fig.axes[1].lines[3].get_xdata()) == 0
+    plt.close(fig)
