@@ -2,112 +2,121 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
+from linreg_utils import critical_lr, eigen_errors, gd_trajectory, optimal_lr, seed_data
 from linreg_utils.exercises import ExerciseFailed
-from linreg_utils.exercises.lesson02 import check_critical_lr, check_gd_step, check_steps_needed
+from linreg_utils.exercises.lesson02 import (
+    check_centred_critical_lr,
+    check_fastest_lr,
+    check_steps_prediction,
+    fewest_steps,
+    linear_start,
+    measured_steps,
+)
+from tests import lesson_numbers as numbers
 
 
-def grads(w, b, x, y):
-    r = w * x + b - y
-    return 2 * torch.mean(r * x).item(), 2 * torch.mean(r).item()
+def test_right_answers_pass(capsys):
+    check_steps_prediction(numbers.L02_STEPS_AT_LR_0_01)
+    check_centred_critical_lr(numbers.L02_CENTRED_CRITICAL_LR)
+    check_fastest_lr(numbers.L02_FASTEST_SLIDER_LR)
+    lines = capsys.readouterr().out.splitlines()
+    assert [ln.split(":")[0] for ln in lines] == [f"✔ Exercise 2.{i} passed" for i in (1, 2, 3)]
 
 
-def right_step(w, b, x, y, lr):
-    gw, gb = grads(w, b, x, y)
-    return w - lr * gw, b - lr * gb
+def test_the_answers_are_the_numbers_the_checkers_compute():
+    x, y = seed_data()
+    assert measured_steps() == numbers.L02_STEPS_AT_LR_0_01
+    assert gd_trajectory(x, y, 0.01, 3_000).first_within(1e-6) == numbers.L02_STEPS_AT_LR_0_01
+    z = x.double() - x.double().mean()
+    assert critical_lr(z) == pytest.approx(numbers.L02_CENTRED_CRITICAL_LR, abs=5e-6)
+    assert critical_lr(z) == pytest.approx(1 / z.pow(2).mean().item())
 
 
-def autograd_step(w, b, x, y, lr):
-    wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
-    bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
-    torch.mean((wt * x + bt - y) ** 2).backward()
-    with torch.no_grad():
-        return wt - lr * wt.grad, bt - lr * bt.grad  # 0-d tensors are accepted
+def test_linear_start_is_the_seeded_nn_linear_and_leaves_the_rng_alone():
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    start = linear_start()
+    assert torch.equal(torch.rand(1), before)
+    assert (f"{start[0]:.4f}", f"{start[1]:.4f}") == numbers.L02_LINEAR_START
 
 
-@pytest.mark.parametrize("answer", [right_step, autograd_step])
-def test_gd_step_passes_right_answers(answer, capsys):
-    check_gd_step(answer)
-    assert capsys.readouterr().out.startswith("✔ Exercise 2.1 passed")
+def test_fastest_lr_from_the_linear_start_is_just_below_critical():
+    x, y = seed_data()
+    lr, k = fewest_steps(linear_start())
+    assert 0.98 < lr / critical_lr(x) < 1.0
+    assert gd_trajectory(x, y, lr, 1_000, *linear_start()).first_within(1e-6) == k
+    for other in np.linspace(0.5, 0.999, 50) * critical_lr(x):
+        assert (gd_trajectory(x, y, other, 1_000, *linear_start()).first_within(1e-6) or 10**9) >= k
+    assert (k, f"{lr / critical_lr(x):.3f}") == numbers.L02_FEWEST_FROM_LINEAR_START
 
 
-GD_MISTAKES = {
-    "the sign is wrong: your step increased the loss":
-        lambda w, b, x, y, lr: (w + lr * grads(w, b, x, y)[0], b + lr * grads(w, b, x, y)[1]),
-    "summed instead of averaging":
-        lambda w, b, x, y, lr: (w - lr * len(x) * grads(w, b, x, y)[0],
-                                b - lr * len(x) * grads(w, b, x, y)[1]),
-    "half the right size":
-        lambda w, b, x, y, lr: (w - lr * grads(w, b, x, y)[0] / 2, b - lr * grads(w, b, x, y)[1] / 2),
-    "each other's gradient":
-        lambda w, b, x, y, lr: (w - lr * grads(w, b, x, y)[1], b - lr * grads(w, b, x, y)[0]),
-    "returned the gradient": lambda w, b, x, y, lr: grads(w, b, x, y),
-    "check b's gradient": lambda w, b, x, y, lr: (right_step(w, b, x, y, lr)[0], b),
-    "return the pair": lambda w, b, x, y, lr: right_step(w, b, x, y, lr)[0],
-    "should be a number": lambda w, b, x, y, lr: ("w", "b"),
-}
+def steps(rate, shrink):
+    return math.ceil(math.log(shrink) / math.log(rate))
 
 
-@pytest.mark.parametrize("hint", list(GD_MISTAKES))
-def test_gd_step_names_each_mistake(hint):
+def prediction_variants():
+    x, y = seed_data()
+    lam, c0 = eigen_errors(x, y)
+    flat, gap0, rho = 0.5 * lam[0] * c0[0] ** 2, 0.5 * np.sum(lam * c0**2), 1 - 0.01 * lam[0]
+    right = numbers.L02_STEPS_AT_LR_0_01
+    return {
+        "shrank the gap by ρ per step": steps(rho, 1e-6 / flat),
+        "that is the guarantee": steps(rho**2, 1e-6 / gap0),
+        "you forgot the start": steps(rho**2, 1e-6),
+        "the gap shrinks by ρ², not ρ, and only the flat": steps(rho, 1e-6 / gap0),
+        "it starts at the flat share": steps(rho, 1e-6),
+        "one step short": right - 1,
+        "close: torch.optim.SGD measured": right + 2,
+        "you predicted 3,000": 3_000,
+        "to a number, got str": "2227",
+    }
+
+
+@pytest.mark.parametrize("hint, prediction", list(prediction_variants().items()))
+def test_step_prediction_mistakes_are_named(hint, prediction):
     with pytest.raises(ExerciseFailed, match=r"Exercise 2\.1 is not right yet") as info:
-        check_gd_step(GD_MISTAKES[hint])
+        check_steps_prediction(prediction)
     assert hint in str(info.value)
 
 
-def test_gd_step_stub_says_not_done():
-    def stub(w, b, x, y, lr):
-        raise NotImplementedError("Exercise 2.1: one GD step")
-
-    with pytest.raises(NotImplementedError, match=r"Exercise 2\.1 is not done yet"):
-        check_gd_step(stub)
-
-
-def test_critical_lr_passes_right_answer(capsys):
-    check_critical_lr(lambda h: 2.0 / torch.linalg.eigvalsh(h)[-1])
-    assert capsys.readouterr().out.startswith("✔ Exercise 2.2 passed")
-
-
-CRIT_MISTAKES = {
-    "used λmin instead of λmax": lambda h: 2.0 / torch.linalg.eigvalsh(h)[0].item(),
-    "half the critical lr": lambda h: 1.0 / torch.linalg.eigvalsh(h)[-1].item(),
-    "λmax itself": lambda h: torch.linalg.eigvalsh(h)[-1].item() / 2,
-    "lr above 2/λmax": lambda h: 2.2 / torch.linalg.eigvalsh(h)[-1].item(),
-    "diagonal entry": lambda h: 2.0 / torch.trace(h).item(),
-    "expected 2/λmax": lambda h: 0.5 / torch.linalg.eigvalsh(h)[-1].item(),
-}
+def centred_variants():
+    x = seed_data()[0].double()
+    z = x - x.mean()
+    var = z.pow(2).mean().item()
+    return {
+        "factor 2 of the Hessian is missing": 2 / var,
+        "that is 1/λmax": 1 / (2 * var),
+        "unbiased variance": 1 / z.var().item(),
+        "raw x's critical lr": critical_lr(x),
+        "standard deviation": 1 / math.sqrt(var),
+        "standardized problem's": 1.0,
+        "expected about 0.1867": 0.3,
+    }
 
 
-@pytest.mark.parametrize("hint", list(CRIT_MISTAKES))
-def test_critical_lr_names_each_mistake(hint):
+@pytest.mark.parametrize("hint, value", list(centred_variants().items()))
+def test_centred_critical_lr_mistakes_are_named(hint, value):
     with pytest.raises(ExerciseFailed, match=r"Exercise 2\.2 is not right yet") as info:
-        check_critical_lr(CRIT_MISTAKES[hint])
+        check_centred_critical_lr(value)
     assert hint in str(info.value)
 
 
-def right_steps(rate, factor):
-    return math.inf if rate >= 1 else math.ceil(math.log(factor) / math.log(rate))
-
-
-def test_steps_needed_passes_right_answer(capsys):
-    check_steps_needed(right_steps)
-    assert capsys.readouterr().out.startswith("✔ Exercise 2.3 passed")
-
-
-STEPS_MISTAKES = {
-    "upside down": lambda r, f: math.log(r) / math.log(f) if r < 1 else math.inf,
-    "fractional step does not exist": lambda r, f: math.log(f) / math.log(r) if r < 1 else math.inf,
-    "one step short": lambda r, f: math.floor(math.log(f) / math.log(r)) if r < 1 else math.inf,
-    "negative count": lambda r, f: -right_steps(r, f) if r < 1 else math.inf,
-    "return math.inf": lambda r, f: math.ceil(math.log(f) / math.log(r)),
-    "you returned inf": lambda r, f: math.inf,
+FASTEST_MISTAKES = {
+    "GD diverges": 0.023,
+    "the best guarantee for every start": optimal_lr(seed_data()[0]),
+    "the flat direction still crawls": 1e-3,
+    "the steep error barely decays": 0.0221,  # close to 2/λmax, but not 2/(λmin+λmax)
+    "must be positive": -0.01,
 }
 
 
-@pytest.mark.parametrize("hint", list(STEPS_MISTAKES))
-def test_steps_needed_names_each_mistake(hint):
+@pytest.mark.parametrize("hint", FASTEST_MISTAKES)
+def test_fastest_lr_mistakes_are_named(hint):
     with pytest.raises(ExerciseFailed, match=r"Exercise 2\.3 is not right yet") as info:
-        check_steps_needed(STEPS_MISTAKES[hint])
+        check_fastest_lr(FASTEST_MISTAKES[hint])
     assert hint in str(info.value)

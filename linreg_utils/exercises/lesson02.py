@@ -1,140 +1,177 @@
-"""Checks for lesson 02's exercises: one GD step, the critical learning rate, steps for a rate.
+"""Checks for lesson 02's exercises: predict a step count, derive a critical learning rate, and
+explore the widget for the fastest learning rate from ``nn.Linear``'s start.
 
-Each checker runs the student's function on fresh data (not the seed's 15 points), compares
-it with the reference, and names the usual mistake when it recognises one.
+Each checker computes the truth itself (a step count by running ``torch.optim.SGD``), and when
+the learner's number differs, compares it with the usual wrong routes — ρ instead of ρ², the
+guarantee instead of the flat direction's share, forgetting the start, a missing factor 2 — to
+say in words what went wrong.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
 
+import numpy as np
 import torch
 
-from ..data import make_regression
-from . import call_answer, fail, passed
+from ..data import seed_data
+from ..theory import REACH_TOL, critical_lr, eigen_errors, hessian_eigenvalues, optimal_lr, predicted_steps
+from ..trajectory import gd_trajectory, sgd_runs
+from . import fail, passed
+
+PREDICT_LR = 0.01
+"""Exercise 2.1's learning rate, from (0, 0) on the seed's points."""
+EXPLORE_STEPS = 1_000
+"""Exercise 2.3 runs the widget (and the check) for this many steps."""
+FAST_ENOUGH = 1.1
+"""Exercise 2.3 accepts a learning rate within this factor of the fewest steps any lr achieves."""
 
 
-def _as_float(exercise: str, value: object, what: str) -> float:
-    """``value`` as a Python float (a 0-d or one-element tensor is fine), else a hint."""
+def _number(exercise: str, value: object, what: str) -> float:
+    """``value`` as a float (a one-element tensor is fine), or a hint saying a number is expected."""
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         return float(value.detach().reshape(()).item())
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return float(value)
-    fail(exercise, f"{what} should be a number, got {type(value).__name__}")
+    fail(exercise, f"set {what} to a number, got {type(value).__name__}"
+         + (" (did you leave the cell's `...` in place?)" if value is Ellipsis else ""))
     raise AssertionError  # unreachable: fail raises
 
 
-def _close(a: float, b: float, rel: float = 1e-6) -> bool:
-    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-12)
+def _close(a: float, b: float, rel: float = 1e-4) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-15)
 
 
-def _reference_step(x: torch.Tensor, y: torch.Tensor, w: float, b: float, lr: float,
-                    ) -> tuple[float, float, float, float]:
-    """``(w_new, b_new, grad_w, grad_b)`` for one GD step on ``mean((w x + b − y)²)``."""
-    r = w * x + b - y
-    gw, gb = (2 * (r * x).mean()).item(), (2 * r.mean()).item()
-    return w - lr * gw, b - lr * gb, gw, gb
+def measured_steps(lr: float = PREDICT_LR, budget: int = 2_300) -> int:
+    """Steps ``torch.optim.SGD`` (float64) needs from (0, 0) on the seed to reach ``L* + 1e-6``."""
+    x, y = seed_data()
+    reached = sgd_runs(x, y, [lr], budget).first_within(REACH_TOL)[0]
+    if reached is None:
+        raise RuntimeError(f"lr = {lr} did not reach the tolerance in {budget} steps")
+    return reached
 
 
-def check_gd_step(gd_step: Callable[..., object]) -> None:
-    """Exercise 2.1: ``gd_step(w, b, x, y, lr) -> (w_new, b_new)``, one step of GD on the MSE."""
+def check_steps_prediction(prediction: object) -> None:
+    """Exercise 2.1: predicted steps of GD at lr = 0.01 from (0, 0) to within 1e-6 of L*."""
     ex = "2.1"
-    x, y = make_regression(n=20, slope=1.5, intercept=0.5, noise=0.3, seed=21)
-    x, y = x.double(), y.double()
-    w, b, lr = 0.2, -0.3, 0.01
-    out = call_answer(ex, gd_step, w, b, x.clone(), y.clone(), lr)
-    if not isinstance(out, tuple | list) or len(out) != 2:
-        fail(ex, f"return the pair (w_new, b_new), got {type(out).__name__}")
-    w_new, b_new = (_as_float(ex, v, name) for v, name in zip(out, ("w_new", "b_new"), strict=True))
-    ref_w, ref_b, gw, gb = _reference_step(x, y, w, b, lr)
-    n = len(x)
-    mse = lambda wv, bv: ((wv * x + bv - y) ** 2).mean().item()  # noqa: E731
-    if _close(w_new, ref_w) and _close(b_new, ref_b):
-        passed(ex, f"one step moves (w, b) by -η∇L and the loss drops from {mse(w, b):.4f} "
-               f"to {mse(w_new, b_new):.4f}")
+    got = _number(ex, prediction, "prediction")
+    x, y = seed_data()
+    measured = measured_steps()
+    lam, c0 = eigen_errors(x, y)
+    flat, gap0 = 0.5 * lam[0] * c0[0] ** 2, 0.5 * float(np.sum(lam * c0**2))
+    rho = abs(1.0 - PREDICT_LR * lam[0])
+
+    def steps(rate: float, shrink: float) -> int:
+        return math.ceil(math.log(shrink) / math.log(rate))
+
+    if got == measured:
+        passed(ex, f"you predicted {measured:,}, and torch.optim.SGD measured {measured:,}: the flat "
+               f"share {flat:.4f} shrinks by ρ² = {rho ** 2:.6f} a step (the steep one is gone in a few).")
         return
-    if _close(w_new, w + lr * gw) and _close(b_new, b + lr * gb):
-        fail(ex, f"the sign is wrong: your step increased the loss (from {mse(w, b):.4f} to "
-             f"{mse(w_new, b_new):.4f}). Step against the gradient: w - lr * grad_w.")
-    if _close(w_new, gw) and _close(b_new, gb) or _close(w_new, lr * gw) and _close(b_new, lr * gb):
-        fail(ex, "you returned the gradient (or the step), not the new parameters w - lr * grad_w.")
-    if _close(w_new, w - lr * n * gw) and _close(b_new, b - lr * n * gb):
-        fail(ex, f"you summed instead of averaging over the n = {n} points: your step is n times "
-             "too big. The MSE is a mean, so its gradient is too.")
-    if _close(w_new, w - lr * gw / 2) and _close(b_new, b - lr * gb / 2):
-        fail(ex, "your step is half the right size: the derivative of r² is 2r, keep the factor 2.")
-    if _close(w_new, w - lr * gb) and _close(b_new, b - lr * gw):
-        fail(ex, "w and b got each other's gradient: ∂L/∂w = 2 mean(r x), ∂L/∂b = 2 mean(r).")
-    if _close(w_new, ref_w) != _close(b_new, ref_b):
-        which = "b" if _close(w_new, ref_w) else "w"
-        fail(ex, f"w or b is right but {which} is not: check {which}'s gradient "
-             "(∂L/∂w = 2 mean(r x), ∂L/∂b = 2 mean(r), with r = w x + b - y).")
-    fail(ex, f"expected (w, b) = ({ref_w:.6f}, {ref_b:.6f}), got ({w_new:.6f}, {b_new:.6f}). "
-         "Compute r = w x + b - y, the gradients 2 mean(r x) and 2 mean(r), then step against them.")
+    mistakes = [
+        (steps(rho, REACH_TOL / flat), "you shrank the gap by ρ per step. The error shrinks by "
+                                       "ρ = 1 − ηλmin, the gap (quadratic in the error) by ρ²."),
+        (steps(rho**2, REACH_TOL / gap0), "that is the guarantee ρ^(2k)·(L0 − L*) ≤ 1e-6 with the whole "
+                                          f"gap {gap0:.4f}: true, but pessimistic. Only the flat "
+                                          f"direction's share {flat:.4f} decays slowly; the steep share "
+                                          "is gone in a few steps."),
+        (steps(rho**2, REACH_TOL), "you forgot the start: the flat share begins at "
+                                   f"{flat:.4f}, not at 1, so it must shrink by 1e-6 / {flat:.4f}."),
+        (steps(rho, REACH_TOL / gap0), "two slips: the gap shrinks by ρ², not ρ, and only the flat "
+                                       f"share {flat:.4f} matters, not the whole gap {gap0:.4f}."),
+        (steps(rho, REACH_TOL), "two slips: the gap shrinks by ρ² (not ρ), and it starts at the flat "
+                                f"share {flat:.4f}, not at 1."),
+        (measured - 1, "one step short: round up (math.ceil)."),
+    ]
+    for candidate, hint in mistakes:
+        if got == candidate:
+            fail(ex, hint)
+    if abs(got - measured) <= 2:
+        fail(ex, f"close: torch.optim.SGD measured {measured:,}. Solve ½λmin·c0²·ρ^(2k) ≤ 1e-6 for "
+             "k and round up.")
+    fail(ex, f"torch.optim.SGD measured {measured:,} steps, you predicted {got:,.0f}. Use ρ = 1 − ηλmin, "
+         "the flat direction's share of the gap at (0, 0), and ρ² per step.")
 
 
-def check_critical_lr(critical_lr_from: Callable[..., object]) -> None:
-    """Exercise 2.2: ``critical_lr_from(hessian) -> float``, the largest lr for which GD converges."""
+def check_centred_critical_lr(value: object) -> None:
+    """Exercise 2.2: the critical learning rate after centring x (x − mean, not scaled)."""
     ex = "2.2"
-    x, _ = make_regression(n=30, noise=0.0, seed=22, x_range=(1.0, 6.0))
-    a = torch.cat([x.double(), torch.ones_like(x, dtype=torch.float64)], dim=1)
-    hessian = 2.0 / len(a) * a.T @ a
-    lam_min, lam_max = torch.linalg.eigvalsh(hessian).tolist()
-    got = _as_float(ex, call_answer(ex, critical_lr_from, hessian.clone()), "the critical lr")
-    right = 2.0 / lam_max
+    got = _number(ex, value, "critical_centred")
+    x = seed_data()[0].double()
+    xc = x - x.mean()
+    var = xc.pow(2).mean().item()
+    right = critical_lr(xc)
     if _close(got, right):
-        passed(ex, f"2/λmax = {right:.5f}: GD on this Hessian converges for 0 < η < {right:.5f}")
+        passed(ex, f"2/λmax = 2/(2·var(x)) = 1/var(x) = {right:.5f}; λ = 2 and 2·var(x) = {2 * var:.3f}, "
+               f"so κ = var(x) = {var:.2f}: centring removes the coupling of w and b, and only "
+               "scaling x removes the spread.")
         return
-    if _close(got, 2.0 / lam_min):
-        fail(ex, f"you used λmin instead of λmax: at η = {got:.4f} the steep direction has "
-             f"|1 - ηλmax| = {abs(1 - got * lam_max):.1f} > 1 and the loss grows. "
-             "torch.linalg.eigvalsh sorts ascending, so λmax is the last one.")
-    if _close(got, 1.0 / lam_max):
-        fail(ex, "you returned 1/λmax, half the critical lr: GD converges while |1 - ηλ| < 1, "
-             "that is up to η = 2/λ.")
-    if _close(got, lam_max / 2) or _close(got, lam_max):
-        fail(ex, "you returned (a multiple of) λmax itself: the critical lr is 2 divided by λmax.")
-    if got > right:
-        fail(ex, f"lr above 2/λmax: at η = {got:.4f} the factor |1 - ηλmax| = "
-             f"{abs(1 - got * lam_max):.3f} > 1, so the loss grew. Use the largest eigenvalue.")
-    diag = [2.0 / hessian[i, i].item() for i in range(2)] + [2.0 / torch.trace(hessian).item()]
-    if any(_close(got, d) for d in diag):
-        fail(ex, "you used a diagonal entry (or the trace) of H: the rate depends on its "
-             "eigenvalues. Use torch.linalg.eigvalsh(hessian).")
-    fail(ex, f"expected 2/λmax = {right:.5f}, got {got:.5f}. Compute the eigenvalues with "
-         "torch.linalg.eigvalsh and divide 2 by the largest.")
+    mistakes = [
+        (2.0 / var, "the factor 2 of the Hessian is missing: H = 2/n·AᵀA has 2·var(x) on its diagonal."),
+        (1.0 / (2 * var), "that is 1/λmax: the critical lr is 2/λmax."),
+        (1.0 / (var * len(x) / (len(x) - 1)), "you used the unbiased variance (divides by n − 1); the "
+                                              "Hessian's entry is 2/n·Σz², a mean over the n points."),
+        (critical_lr(x), "that is the raw x's critical lr: centre x first (z = x − mean)."),
+        (1.0 / math.sqrt(var), "you used the standard deviation; the Hessian holds the mean of z², "
+                               "the variance."),
+        (1.0, "that is the standardized problem's (mean 0 *and* mean square 1). Centring alone keeps "
+              "x's spread: the w-entry of H is 2·mean(z²)."),
+    ]
+    for candidate, hint in mistakes:
+        if _close(got, candidate):
+            fail(ex, hint)
+    fail(ex, f"expected about {right:.4f}, got {got:.4g}. With z = x − mean, H = 2/n·[[Σz², Σz], [Σz, n]]: "
+         "what is Σz, and what are then the eigenvalues?")
 
 
-def check_steps_needed(steps_needed: Callable[..., object]) -> None:
-    """Exercise 2.3: ``steps_needed(rate, factor) -> int``: fewest k with ``rate**k <= factor``."""
+def linear_start() -> tuple[float, float]:
+    """``(w0, b0)`` of ``torch.nn.Linear(1, 1)`` after ``torch.manual_seed(0)``, the seed's start
+    (without touching the caller's random state)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        w, b = torch.nn.Linear(1, 1).parameters()
+        return w.item(), b.item()
+
+
+def fewest_steps(start: tuple[float, float], steps: int = EXPLORE_STEPS) -> tuple[float, int]:
+    """``(lr, k)``: the learning rate below 2/λmax whose gap ``Σᵢ ½λᵢc0ᵢ²(1 − ηλᵢ)^{2k}`` first
+    reaches ``REACH_TOL`` soonest from ``start``, on a fine grid (exact, vectorised)."""
+    x, y = seed_data()
+    lam, c0 = eigen_errors(x, y, *start)
+    grid = np.linspace(0.5, 0.9999, 2_000) * critical_lr(x)  # (g,)
+    k = np.arange(steps + 1)  # (K,)
+    factors = np.abs(1.0 - grid[:, None] * lam)  # (g, 2)
+    gaps = (0.5 * lam * c0**2 * factors[:, None, :] ** (2 * k[None, :, None])).sum(axis=2)  # (g, K)
+    reached = np.where((gaps <= REACH_TOL).any(axis=1), (gaps <= REACH_TOL).argmax(axis=1), steps + 1)
+    best = int(np.argmin(reached))
+    return float(grid[best]), int(reached[best])
+
+
+def check_fastest_lr(best_lr: object) -> None:
+    """Exercise 2.3: a learning rate that reaches L* + 1e-6 from nn.Linear's start in about the
+    fewest steps any learning rate needs (within :data:`FAST_ENOUGH`)."""
     ex = "2.3"
-    cases = [(0.9, 1e-3), (0.99976, 1e-6), (0.5, 0.25), (0.8, 1e-2)]
-    for rate, factor in cases:
-        got = call_answer(ex, steps_needed, rate, factor)
-        right = math.ceil(math.log(factor) / math.log(rate) - 1e-9)
-        if isinstance(got, float) and math.isinf(got):
-            fail(ex, f"rate {rate} < 1 converges, so the steps are finite; you returned inf.")
-        value = _as_float(ex, got, "the number of steps")
-        if value == right:
-            if not isinstance(got, numbers.Integral) and not float(got).is_integer():
-                fail(ex, "return a whole number of steps (int).")
-            continue
-        if _close(value, math.log(rate) / math.log(factor), 1e-6):
-            fail(ex, "the ratio is upside down: rate**k = factor gives k = log(factor) / log(rate).")
-        if _close(value, math.log(factor) / math.log(rate), 1e-6):
-            fail(ex, f"you returned {value:.2f}: a fractional step does not exist. Round up "
-                 "(math.ceil) to the first whole k with rate**k <= factor.")
-        if value == right - 1:
-            fail(ex, f"one step short: after {int(value)} steps rate**k = {rate ** value:.3e} is "
-                 f"still above {factor:g}. Round up (math.ceil), not down.")
-        if value < 0:
-            fail(ex, "you got a negative count: both logs are negative, their ratio is positive. "
-                 "Did you use log(1 - rate) or a minus sign?")
-        fail(ex, f"for rate {rate} and factor {factor:g} expected {right:,} steps, got {value:g}.")
-    got = call_answer(ex, steps_needed, 1.2, 1e-3)
-    if not (isinstance(got, float) and math.isinf(got) and got > 0):
-        fail(ex, "a rate ≥ 1 never shrinks the error (GD diverges or stalls): return math.inf "
-             f"for it, got {got!r}.")
-    passed(ex, "k = ⌈log(factor) / log(rate)⌉, and math.inf when rate ≥ 1")
+    lr = _number(ex, best_lr, "best_lr")
+    x, y = seed_data()
+    if not lr > 0:
+        fail(ex, f"a learning rate must be positive, got {lr:g}.")
+    start = linear_start()
+    crit, opt = critical_lr(x), optimal_lr(x)
+    run = gd_trajectory(x, y, lr, EXPLORE_STEPS, *start)
+    need, (fast_lr, fewest) = run.first_within(REACH_TOL), fewest_steps(start)
+    if run.diverged or lr >= crit:
+        fail(ex, f"lr = {lr:.4g} is above 2/λmax = {crit:.5f}: GD diverges. Stay left of the red mark.")
+    if _close(lr, opt, 1e-3):
+        fail(ex, f"that is 2/(λmin+λmax) = {opt:.5f}, the best guarantee for every start at once; from "
+             f"this start it needs {math.ceil(predicted_steps(x, y, lr, REACH_TOL, *start)):,} steps, "
+             f"because its steep factor {1 - lr * hessian_eigenvalues(x)[1]:+.3f} barely decays. "
+             "Try a little lower.")
+    if need is None or need > FAST_ENOUGH * fewest:
+        where = ("the steep error barely decays this close to 2/λmax: go a little lower" if lr > fast_lr
+                 else "the flat direction still crawls: go higher, toward the red mark")
+        took = f"{need:,} steps" if need is not None else f"more than {EXPLORE_STEPS:,} steps"
+        fail(ex, f"lr = {lr:.4g} takes {took}; some learning rate needs only {fewest:,}: {where}.")
+    passed(ex, f"lr = {lr:.4g} reaches L* + 1e-6 in {need:,} steps from nn.Linear's start (the fewest "
+           f"on a fine grid: {fewest:,} at {fast_lr / crit:.3f} × 2/λmax; 2/(λmin+λmax) needs "
+           f"{math.ceil(predicted_steps(x, y, opt, REACH_TOL, *start)):,}).")
