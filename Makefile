@@ -8,7 +8,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test lint notebooks student bench check-wheel readme-images clean
+.PHONY: setup lab test lint notebooks student present bench check-wheel readme-images clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,10 @@ notebooks: setup
 student: setup
 	$(PY) -m tools.student notebooks student $(if $(FORCE),--force,)
 
+# Lecture mode: the widget apps in apps/ with Voilà (no code shown), on 127.0.0.1 with a token.
+present: setup
+	$(PY) -m tools.voila_driver $(PRESENT_ARGS)
+
 # Benchmarks print figures (medians, ratios); they never pass or fail on time.
 # (`make test`'s own wall time, before/after a change: python -m benchmarks.bench_make_test OLD NEW.)
 bench: setup
@@ -47,6 +51,7 @@ bench: setup
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_derivative_costs
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_seed_vs_lessons
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_nbval
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_voila
 
 # What a class server gets from `pip install .`: build the wheel, install it (not editable) into
 # a clean virtual environment and run every lesson's exercise checks there (CI runs it too).
