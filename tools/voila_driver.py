@@ -1,13 +1,22 @@
 """Serve the lecture apps (``apps/*.ipynb``) with Voilà, and time them in headless Chromium.
 
-``voila_command(folder, port, token)`` is the command ``make present`` runs (localhost only,
-token authentication). ``running_voila(folder)`` starts it on a free port for a test or the
-benchmark and always stops it. ``open_app(page, ...)`` loads one app and returns the seconds
-until its widget can be used: the slider handle and the figure's canvas are both visible.
+Usage (``make present``)::
+
+    python -m tools.voila_driver [--port 8866] [--cold]
+
+``voila_command(folder, port, token)`` is the command it runs: localhost only, a random token,
+and by default one preheated kernel per app (the app has already run when the page is asked
+for: interactive in about 2 s instead of about 9 s here). Voilà is not a Jupyter server
+extension here but its own server, which runs as root without ``--allow-root``.
+
+``running_voila(folder)`` starts it on a free port for a test or the benchmark and always stops
+it. ``open_app(page, ...)`` loads one app and returns the seconds until its widget can be used:
+a slider handle shows and the figure is painted.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import secrets
@@ -97,3 +106,24 @@ def open_app(page, base: str, token: str, name: str, timeout_ms: int = 120_000) 
     page.wait_for_selector(READY, timeout=timeout_ms)
     page.wait_for_function(PAINTED, timeout=timeout_ms, polling=50)
     return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the apps until Ctrl-C; print the address of the app list with its token."""
+    parser = argparse.ArgumentParser(prog="python -m tools.voila_driver", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8866)
+    parser.add_argument("--cold", action="store_true", help="no preheated kernels (each load runs the app)")
+    args = parser.parse_args(argv)
+    token = secrets.token_hex(16)
+    print(f"Lecture apps: http://127.0.0.1:{args.port}/?token={token}", flush=True)
+    for path in app_paths():
+        print(f"  {app_url(f'http://127.0.0.1:{args.port}', token, path.name)}", flush=True)
+    try:
+        return subprocess.call(voila_command(APPS, args.port, token, preheat=not args.cold))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

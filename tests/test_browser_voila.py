@@ -1,0 +1,77 @@
+"""Lecture mode: a Voilà app shows only its widget, and the widget answers in the browser.
+
+Serves ``apps/`` with Voilà (as ``make present`` does, localhost and a token), checks the app
+list and the token, opens the learning-rate app in headless Chromium and moves its slider to
+the largest learning rate: the readout must say the run diverges and the figure must change.
+No code is shown. Skipped without Chromium unless ``REQUIRE_BROWSER=1`` (CI).
+"""
+
+import os
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tools.lab_driver import CHROMIUM, chromium
+from tools.voila_driver import app_paths, open_app, running_voila
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+APP = "learning_rate.ipynb"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def voila():
+    """``(base_url, token, browser)`` of a Voilà server on apps/ and a headless Chromium."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with running_voila() as (base, token), chromium() as browser:
+        yield base, token, browser
+
+
+def test_every_widget_has_an_app():
+    names = {p.name for p in app_paths()}
+    assert {"learning_rate.ipynb", "optimizer_race.ipynb"} <= names
+    if (ROOT / "linreg_utils" / "viz" / "momentum_widget.py").exists():
+        assert "momentum.ipynb" in names, "add apps/momentum.ipynb for the momentum widget"
+
+
+def test_apps_need_the_token(voila):
+    base, _, _ = voila
+    answer = urllib.request.urlopen(f"{base}/voila/render/{APP}", timeout=30)
+    assert "/login" in answer.geturl(), "an app opened without the token"
+
+
+def test_app_list_shows_every_app(voila):
+    base, token, browser = voila
+    page = browser.new_page()
+    page.goto(f"{base}/?token={token}")
+    for path in app_paths():
+        page.get_by_text(path.name).first.wait_for(timeout=30_000)
+    page.close()
+
+
+def test_the_app_shows_its_widget_without_code_and_the_slider_works(voila):
+    base, token, browser = voila
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    open_app(page, base, token, APP)
+    assert page.locator(".jp-InputArea, .CodeMirror, .cm-editor").count() == 0, "code is shown"
+    readout = page.locator(".lr-readout").first
+    figure = page.locator(".jupyter-matplotlib-figure canvas").first
+    page.wait_for_timeout(500)
+    text_before, image_before = readout.inner_text(), figure.screenshot()
+    assert "diverges" not in text_before
+    handle = page.locator(".lr-slider .noUi-handle").first
+    handle.focus()
+    handle.press("End")  # the slider's largest learning rate, above 2/λmax
+    page.wait_for_function(
+        "() => document.querySelector('.lr-readout').textContent.includes('diverges')", timeout=30_000)
+    page.wait_for_timeout(1500)  # let the new figure image arrive from the kernel
+    page.screenshot(path=ARTIFACTS / "voila-after.png")
+    assert figure.screenshot() != image_before, "the figure did not change when the slider moved"
