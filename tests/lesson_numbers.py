@@ -38,3 +38,16 @@ L05_RACE = [
     ("sgd-2/(λmin+λmax)-raw", 1_435, 1_435),
     ("sgd-1e-3-raw (the tutorial)", 11_823, 11_823),
 ]
+
+# --- lesson 06 · stochastic gradients ------------------------------------------------------------
+# 10,000 points (make_regression seed 0), x standardized, SGD lr = 0.1, simulate_sgd from the optimum.
+L06_FLOOR_SETTINGS = {20: (8, 6, 1), 200: (40, 11, 1), 2_000: (100, 12, 2)}  # B: (replicas, epochs, skipped)
+L06_FLOOR_SEED = 1
+# measured floor / sgd_noise_floor, as printed: (B, with replacement?) → ratio
+L06_FLOOR_RATIOS = {(20, True): "1.00", (20, False): "0.98", (200, True): "1.01",
+                    (200, False): "0.85", (2_000, True): "1.02", (2_000, False): "0.35"}
+# B = 20, 30 shuffled epochs from (0, 0), 8 replicas, seed 3: the gap averaged over epoch 30
+L06_SCHEDULE_EPOCH30 = {"constant": "2.9e-03", "step": "4.9e-05", "1/t": "5.2e-05"}
+L06_BEST_HALVING_PERIOD = 2  # Exercise 6.3, of (1, 2, 5, 10) epochs
+
+# --- lesson 07 · beyond the quadratic ------------------------------------------------------------

@@ -1,0 +1,230 @@
+"""Mini-batch SGD on the line-fitting MSE, and the noise floor it settles on (lesson 06).
+
+Two ways to run it. :func:`train_minibatch` is the real thing — ``nn.Linear``, ``MSELoss``,
+``torch.optim.SGD`` and a ``DataLoader`` — and records the loss a log would show. For numbers
+that must be averaged over many epochs and independent runs, :func:`simulate_sgd` runs the
+*same iteration* on many replicas at once in float64: a batch's mean gradient needs only four
+sums over the batch, so each step is a few vectorised operations (the tests check it against
+``torch.optim.SGD`` batch for batch). :func:`sgd_noise_floor` is the theory it is compared with.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
+
+from ._checks import positive_finite, positive_int, xy_columns
+from .theory import closed_form_fit, design_matrix, mse_hessian
+from .workflow import line_of
+
+LearningRate = float | Callable[[int], float]
+"""A constant lr, or a function of the step index ``k = 0, 1, …`` (as ``LambdaLR`` stepped per batch)."""
+
+
+def _batch_size(batch_size: int, n: int) -> int:
+    batch_size = positive_int("batch_size", batch_size)
+    if batch_size > n:
+        raise ValueError(f"batch_size must be <= the number of points {n}, got {batch_size}")
+    return batch_size
+
+
+def make_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int, seed: int = 0,
+                replacement: bool = False) -> DataLoader:
+    """A ``DataLoader`` over ``TensorDataset(x, y)`` with ``n // batch_size`` batches per epoch.
+
+    ``replacement=False``: each epoch a fresh shuffle, cut into batches (``shuffle=True``);
+    ``True``: every index drawn independently and uniformly (``RandomSampler(replacement=True)``).
+    Each batch is fetched with one indexing operation (``dataset[indices]``), not ``batch_size``
+    single-point fetches; ``seed`` makes the batches reproducible.
+    """
+    batch_size = _batch_size(batch_size, len(x))
+    dataset = TensorDataset(x, y)
+    generator = torch.Generator().manual_seed(seed)
+    order = RandomSampler(dataset, replacement=replacement, generator=generator)
+    return DataLoader(dataset, sampler=BatchSampler(order, batch_size, drop_last=True), batch_size=None)
+
+
+@dataclass
+class MinibatchHistory:
+    """What a real mini-batch run saw: ``batch_losses[k]`` is the loss a log shows at step ``k + 1``;
+    ``steps_per_epoch``: optimizer steps in one pass over the data."""
+
+    batch_size: int
+    steps_per_epoch: int
+    batch_losses: list[float] = field(default_factory=list)
+
+
+def train_minibatch(model: nn.Linear, loader: DataLoader, optimizer: torch.optim.Optimizer,
+                    steps: int) -> MinibatchHistory:
+    """The real loop: ``zero_grad → forward → MSELoss → backward → step`` for each batch of
+    ``loader``, epoch after epoch, for ``steps`` steps, recording each batch's loss."""
+    line_of(model)
+    steps = positive_int("steps", steps)
+    loss_fn = nn.MSELoss()
+    sampler = loader.batch_sampler or loader.sampler
+    history = MinibatchHistory(getattr(sampler, "batch_size", loader.batch_size), len(loader))
+    while len(history.batch_losses) < steps:
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            history.batch_losses.append(loss.item())
+            if len(history.batch_losses) == steps:
+                break
+    return history
+
+
+def sgd_noise_floor(x: torch.Tensor, y: torch.Tensor, lr: float, batch_size: int,
+                    replacement: bool = True) -> float:
+    """Mean full-data gap ``L − L*`` where constant-``lr`` mini-batch SGD settles, **assuming
+    successive batches are independent** (what ``replacement=True`` sampling gives).
+
+    Near the optimum ``d_{k+1} = (I − lr H) d_k − lr ξ_k``, ``ξ_k`` the batch gradient's noise,
+    of covariance ``C / B`` for ``B`` points drawn with replacement (``C (n − B) / (B (n − 1))``
+    for one batch drawn without), ``C`` the per-point gradients' covariance at the optimum. The
+    stationary covariance solves ``Σ = A Σ Aᵀ + lr² C_B`` (``A = I − lr H``) and the gap is
+    ``½ tr(H Σ)``; for standardized x (``H = 2 I``) and noise variance ``σ²`` it is about
+    ``2 lr σ² / (B (1 − lr))``. Shuffled epochs break the independence: see lesson 06.
+    """
+    xc, yc = xy_columns(x, y)
+    lr = positive_finite("lr", lr)
+    n = xc.shape[0]
+    batch_size = _batch_size(batch_size, n)
+    a = design_matrix(xc).numpy()  # (n, 2)
+    residual = a @ closed_form_fit(xc, yc) - yc.numpy()[:, 0]  # (n,)
+    grads = 2.0 * residual[:, None] * a  # per-point gradients at the optimum, (n, 2), mean 0
+    c = grads.T @ grads / n
+    c_batch = c / batch_size if replacement else c * (n - batch_size) / (batch_size * max(n - 1, 1))
+    h = mse_hessian(xc).numpy()
+    step = np.eye(2) - lr * h
+    sigma = np.linalg.solve(np.eye(4) - np.kron(step, step), lr**2 * c_batch.reshape(4)).reshape(2, 2)
+    return float(0.5 * np.trace(h @ sigma))
+
+
+def sgd_on_batches(x: torch.Tensor, y: torch.Tensor, batches: torch.Tensor, lrs: np.ndarray,
+                   start: np.ndarray) -> np.ndarray:
+    """Mini-batch SGD on the MSE of ``w x + b``, in float64, for ``R`` replicas at once.
+
+    ``batches``: ``(R, S, B)`` indices into the rows of ``x, y`` (step ``k`` of replica ``r``
+    uses rows ``batches[r, k]``); ``lrs``: ``(S,)``; ``start``: ``(R, 2)`` values of ``(w, b)``.
+    Returns ``(R, S + 1, 2)``: the parameters before and after each step.
+    """
+    xc, yc = xy_columns(x, y)
+    return _sgd_on_sums(_batch_sums(_sums_table(xc, yc), batches), lrs, start, batches.shape[2])
+
+
+def _sums_table(xc: torch.Tensor, yc: torch.Tensor) -> torch.Tensor:
+    """Per point ``[x², x, x y, y]``: ``(n, 4)`` float64, so a batch's sums are one gather."""
+    xv, yv = xc[:, 0], yc[:, 0]
+    return torch.stack([xv * xv, xv, xv * yv, yv], dim=1)
+
+
+def _batch_sums(table: torch.Tensor, batches: torch.Tensor) -> np.ndarray:
+    """``[Σx², Σx, Σxy, Σy]`` of each batch, laid out ``(4, S, R)`` for the step loop."""
+    r, s, b = batches.shape
+    sums = table.index_select(0, batches.reshape(-1)).view(r, s, b, 4).sum(dim=2)  # (R, S, 4)
+    return np.ascontiguousarray(sums.permute(2, 1, 0).numpy())
+
+
+def _sgd_on_sums(sums: np.ndarray, lrs: np.ndarray, start: np.ndarray, batch_size: int) -> np.ndarray:
+    """The SGD steps from batch sums ``(4, S, R)``. Returns ``(R, S + 1, 2)``.
+
+    A batch's mean gradient of the MSE is ``2/B (Sθ − s)`` with ``S = [[Σx², Σx], [Σx, B]]`` and
+    ``s = [Σxy, Σy]``, so step ``k`` is the affine map ``θ ← M_k θ + v_k``, ``M_k = I − c_k S``,
+    ``v_k = c_k s``, ``c_k = 2 lr_k / B``. Composing these maps is associative, so all ``S``
+    prefixes are computed in ``log2 S`` vectorised rounds (a Hillis–Steele scan) instead of a
+    Python loop over the steps.
+    """
+    sxx, sx, sxy, sy = sums
+    c = 2.0 * np.broadcast_to(np.asarray(lrs, float), (sums.shape[1],))[:, None] / batch_size
+    # M = [[m11, m12], [m21, m22]] and v = [v1, v2], each (S, R)
+    m11, m12, m21 = 1.0 - c * sxx, -c * sx, -c * sx
+    m22 = np.broadcast_to(1.0 - c * batch_size, sx.shape)
+    v1, v2 = c * sxy, c * sy
+    shift = 1
+    while shift < len(m11):
+        # step k's map after step k − shift's: (M_k M_{k−shift}, M_k v_{k−shift} + v_k)
+        a11, a12, a21, a22, b1, b2 = (t[shift:] for t in (m11, m12, m21, m22, v1, v2))
+        p11, p12, p21, p22, q1, q2 = (t[:-shift] for t in (m11, m12, m21, m22, v1, v2))
+        m11, m12, m21, m22, v1, v2 = (
+            np.concatenate([old[:shift], new]) for old, new in (
+                (m11, a11 * p11 + a12 * p21), (m12, a11 * p12 + a12 * p22),
+                (m21, a21 * p11 + a22 * p21), (m22, a21 * p12 + a22 * p22),
+                (v1, a11 * q1 + a12 * q2 + b1), (v2, a21 * q1 + a22 * q2 + b2)))
+        shift *= 2
+    w0, b0 = start[:, 0], start[:, 1]
+    ws = np.concatenate([w0[None], m11 * w0 + m12 * b0 + v1])  # (S + 1, R)
+    bs = np.concatenate([b0[None], m21 * w0 + m22 * b0 + v2])
+    return np.stack([ws.T, bs.T], axis=2)
+
+
+def epoch_batches(n: int, batch_size: int, replicas: int, generator: torch.Generator,
+                  replacement: bool) -> torch.Tensor:
+    """One epoch of batch indices for each replica: ``(replicas, n // batch_size, batch_size)``.
+
+    ``replacement=False``: a fresh permutation of ``range(n)`` cut into batches (the leftover
+    ``n mod batch_size`` points dropped, as ``drop_last=True``); ``True``: independent uniform draws.
+    """
+    steps = n // batch_size
+    if replacement:
+        return torch.randint(n, (replicas, steps, batch_size), generator=generator)
+    perms = torch.stack([torch.randperm(n, generator=generator) for _ in range(replicas)])
+    return perms[:, : steps * batch_size].reshape(replicas, steps, batch_size)
+
+
+@dataclass(frozen=True)
+class SGDRuns:
+    """``replicas`` independent runs: ``gaps`` ``(R, steps + 1)`` is the full-data ``L − L*``
+    before and after each step; ``lrs`` ``(steps,)`` the lr of each step."""
+
+    gaps: np.ndarray
+    lrs: np.ndarray
+    steps_per_epoch: int
+
+    def floor(self, skip_epochs: int) -> tuple[float, float]:
+        """Mean gap after the first ``skip_epochs`` epochs, and its standard error from the spread
+        of the replicas' own means (they are independent): ``(mean, stderr)``."""
+        per_replica = self.gaps[:, 1 + skip_epochs * self.steps_per_epoch :].mean(axis=1)
+        spread = per_replica.std(ddof=1) / math.sqrt(len(per_replica)) if len(per_replica) > 1 else math.nan
+        return float(per_replica.mean()), float(spread)
+
+    def epoch_means(self) -> np.ndarray:
+        """The gap averaged over each epoch's steps and over the replicas: ``(epochs,)``."""
+        after = self.gaps[:, 1:]
+        return after.reshape(after.shape[0], -1, self.steps_per_epoch).mean(axis=(0, 2))
+
+
+def simulate_sgd(x: torch.Tensor, y: torch.Tensor, batch_size: int, lr: LearningRate, epochs: int, *,
+                 replacement: bool = False, replicas: int = 1, seed: int = 0,
+                 start: tuple[float, float] | None = None) -> SGDRuns:
+    """``replicas`` independent runs of ``epochs`` epochs of mini-batch SGD (see :func:`sgd_on_batches`).
+
+    ``lr``: a number or a function of the step index; ``start``: ``(w0, b0)``, default the optimum
+    itself (to measure the floor without waiting for the descent). Reproducible through ``seed``.
+    """
+    xc, yc = xy_columns(x, y)
+    n = xc.shape[0]
+    batch_size = _batch_size(batch_size, n)
+    epochs, replicas = positive_int("epochs", epochs), positive_int("replicas", replicas)
+    steps = n // batch_size
+    k = np.arange(epochs * steps)
+    if callable(lr):
+        lrs = np.array([lr(int(i)) for i in k], float)
+    else:
+        lrs = np.full(len(k), positive_finite("lr", lr))
+    optimum = np.array(closed_form_fit(xc, yc))
+    h = mse_hessian(xc).numpy()
+    theta = np.tile(optimum if start is None else np.asarray(start, float), (replicas, 1))
+    generator, table = torch.Generator().manual_seed(seed), _sums_table(xc, yc)
+    sums = np.concatenate([_batch_sums(table, epoch_batches(n, batch_size, replicas, generator, replacement))
+                           for _ in range(epochs)], axis=1)  # (4, epochs · steps, R)
+    d = _sgd_on_sums(sums, lrs, theta, batch_size) - optimum  # (R, epochs · steps + 1, 2)
+    gaps = 0.5 * np.einsum("rki,ij,rkj->rk", d, h, d)
+    return SGDRuns(gaps, lrs, steps)

@@ -1,0 +1,217 @@
+"""Lesson 06's claims: real mini-batch loops, the vectorised SGD they are checked against, and
+the noise floor with and without replacement."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
+
+from linreg_utils import closed_form_fit, gd_trajectory, make_regression, mse, standardize
+from linreg_utils.stochastic import (
+    epoch_batches,
+    make_loader,
+    sgd_noise_floor,
+    sgd_on_batches,
+    simulate_sgd,
+    train_minibatch,
+)
+from tests import lesson_numbers as numbers
+
+
+@pytest.fixture(scope="module")
+def data():
+    """The lesson's 10,000 points, x standardized."""
+    x, y = make_regression(n=10_000, slope=2.0, intercept=-1.0, noise=0.5, seed=0)
+    z, _, _ = standardize(x)
+    return z, y
+
+
+def seed_model(dtype=torch.float32):
+    torch.manual_seed(0)
+    return nn.Linear(1, 1).to(dtype)
+
+
+def test_make_loader_yields_the_batches_of_a_plain_dataloader():
+    x, y = make_regression(n=1_000, seed=3)
+    for replacement in (False, True):
+        generator = torch.Generator().manual_seed(5)
+        sampler = RandomSampler(range(1_000), replacement=replacement, generator=generator)
+        plain = DataLoader(TensorDataset(x, y), batch_size=64, sampler=sampler, drop_last=True)
+        ours = make_loader(x, y, 64, seed=5, replacement=replacement)
+        pairs = list(zip(plain, ours, strict=True))
+        assert len(pairs) == 15
+        assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in pairs)
+
+
+def test_make_loader_rejects_bad_batch_sizes():
+    x, y = make_regression(n=10)
+    with pytest.raises(ValueError, match="batch_size"):
+        make_loader(x, y, 11)
+    with pytest.raises(TypeError, match="batch_size"):
+        make_loader(x, y, 2.5)
+
+
+def test_train_minibatch_on_the_full_batch_is_gradient_descent(data):
+    z, y = data
+    model = seed_model()
+    w0, b0 = model.weight.item(), model.bias.item()
+    history = train_minibatch(model, make_loader(z, y, 10_000), torch.optim.SGD(model.parameters(), lr=0.1),
+                              steps=3)
+    assert history.steps_per_epoch == 1 and len(history.batch_losses) == 3
+    np.testing.assert_allclose(history.batch_losses, gd_trajectory(z, y, 0.1, 2, w0, b0).losses, rtol=1e-4)
+
+
+def test_train_minibatch_stops_after_the_steps_asked_for(data):
+    z, y = data
+    model = seed_model()
+    history = train_minibatch(model, make_loader(z, y, 2_000), torch.optim.SGD(model.parameters(), lr=0.1),
+                              steps=7)
+    assert history.steps_per_epoch == 5 and len(history.batch_losses) == 7
+
+
+def torch_sgd_path(z, y, batches, lr_lambda):
+    """The real loop in float64: nn.Linear, MSELoss, SGD(lr=0.1) with LambdaLR, over ``batches``."""
+    model = seed_model(torch.float64)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
+    z64, y64, path = z.double(), y.double(), []
+    for rows in batches:
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(z64[rows]), y64[rows]).backward()
+        optimizer.step()
+        scheduler.step()
+        path.append((model.weight.item(), model.bias.item()))
+    return np.array(path)
+
+
+@pytest.mark.parametrize("replacement", [True, False])
+def test_sgd_on_batches_is_torch_optim_sgd_batch_for_batch(data, replacement):
+    z, y = data
+    sampler = BatchSampler(RandomSampler(range(len(z)), replacement=replacement,
+                                         generator=torch.Generator().manual_seed(1)), 200, drop_last=True)
+    batches = torch.tensor(list(sampler))
+    model = seed_model(torch.float64)
+    start = np.array([[model.weight.item(), model.bias.item()]])
+    want = torch_sgd_path(z, y, batches, lambda k: 1.0)
+    got = sgd_on_batches(z, y, batches[None], np.full(len(batches), 0.1), start)[0]
+    np.testing.assert_allclose(got[0], start[0])
+    np.testing.assert_allclose(got[1:], want, atol=1e-12)
+
+
+def test_sgd_on_batches_follows_a_lambda_lr_schedule(data):
+    z, y = data
+    batches = epoch_batches(len(z), 20, 1, torch.Generator().manual_seed(2), replacement=False)[0][:300]
+    model = seed_model(torch.float64)
+    start = np.array([[model.weight.item(), model.bias.item()]])
+    lrs = np.array([0.1 / (1 + k / 50) for k in range(300)])
+    got = sgd_on_batches(z, y, batches[None], lrs, start)[0, 1:]
+    np.testing.assert_allclose(got, torch_sgd_path(z, y, batches, lambda k: 1 / (1 + k / 50)), atol=1e-12)
+
+
+def test_shuffled_epochs_partition_the_data_and_replacement_draws_do_not():
+    gen = torch.Generator().manual_seed(0)
+    shuffled = epoch_batches(1_000, 100, 3, gen, replacement=False)
+    assert shuffled.shape == (3, 10, 100)
+    assert all(torch.equal(torch.sort(r.reshape(-1)).values, torch.arange(1_000)) for r in shuffled)
+    drawn = epoch_batches(1_000, 100, 3, gen, replacement=True)
+    assert drawn.shape == (3, 10, 100) and len(torch.unique(drawn[0])) < 1_000
+
+
+def test_simulate_sgd_starts_at_the_optimum_and_is_reproducible(data):
+    z, y = data
+    a = simulate_sgd(z, y, 200, 0.1, 2, replicas=3, seed=4)
+    b = simulate_sgd(z, y, 200, 0.1, 2, replicas=3, seed=4)
+    assert a.gaps.shape == (3, 101) and a.steps_per_epoch == 50 and a.lrs.shape == (100,)
+    assert np.all(a.gaps[:, 0] == 0.0) and np.all(a.gaps[:, 1:] > 0)
+    np.testing.assert_array_equal(a.gaps, b.gaps)
+    assert a.epoch_means().shape == (2,)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"batch_size": 0}, ValueError, "batch_size"),
+    ({"batch_size": 20_000}, ValueError, "batch_size"),
+    ({"epochs": 0}, ValueError, "epochs"),
+    ({"lr": -0.1}, ValueError, "lr"),
+    ({"replicas": 1.5}, TypeError, "replicas"),
+])
+def test_simulate_sgd_rejects_bad_settings(data, kwargs, error, message):
+    z, y = data
+    settings = {"batch_size": 20, "lr": 0.1, "epochs": 1, "replicas": 1} | kwargs
+    with pytest.raises(error, match=message):
+        simulate_sgd(z, y, settings["batch_size"], settings["lr"], settings["epochs"],
+                     replicas=settings["replicas"])
+
+
+def test_noise_floor_falls_like_one_over_the_batch(data):
+    z, y = data
+    with_repl = [sgd_noise_floor(z, y, 0.1, b) for b in (20, 200)]
+    assert with_repl[0] / with_repl[1] == pytest.approx(10, rel=1e-9)
+    without = [sgd_noise_floor(z, y, 0.1, b, replacement=False) for b in (20, 200)]
+    assert without[0] / without[1] == pytest.approx(10 * (10_000 - 20) / (10_000 - 200), rel=1e-9)
+    assert sgd_noise_floor(z, y, 0.1, 10_000, replacement=False) == 0.0
+
+
+def test_noise_floor_is_close_to_the_standardized_formula(data):
+    """For standardized x (H = 2 I): floor ≈ 2 · lr · σ² / (B (1 − lr)), σ² the optimal MSE."""
+    z, y = data
+    sigma2 = mse(z, y, *closed_form_fit(z, y))
+    for batch_size, lr in ((20, 0.1), (200, 0.01), (50, 0.3)):
+        approx = 2 * lr * sigma2 / (batch_size * (1 - lr))
+        assert sgd_noise_floor(z, y, lr, batch_size) == pytest.approx(approx, rel=0.01)
+
+
+def test_the_lessons_floor_table(data):
+    """Measured/formula ratios exactly as lesson 06 prints them."""
+    z, y = data
+    for batch_size, (replicas, epochs, skip) in numbers.L06_FLOOR_SETTINGS.items():
+        for replacement in (True, False):
+            runs = simulate_sgd(z, y, batch_size, 0.1, epochs, replacement=replacement, replicas=replicas,
+                                seed=numbers.L06_FLOOR_SEED)
+            ratio = runs.floor(skip)[0] / sgd_noise_floor(z, y, 0.1, batch_size, replacement=replacement)
+            assert f"{ratio:.2f}" == numbers.L06_FLOOR_RATIOS[batch_size, replacement]
+
+
+@pytest.mark.parametrize("batch_size", [20, 200, 2_000])
+def test_with_replacement_the_formula_holds_for_another_seed(data, batch_size):
+    z, y = data
+    replicas, epochs, skip = numbers.L06_FLOOR_SETTINGS[batch_size]
+    mean, stderr = simulate_sgd(z, y, batch_size, 0.1, epochs, replacement=True, replicas=replicas,
+                                seed=11).floor(skip)
+    assert abs(mean - sgd_noise_floor(z, y, 0.1, batch_size)) < 4 * stderr
+
+
+def test_shuffling_lowers_the_floor_once_an_epoch_is_a_few_memories_long(data):
+    """Another seed: B = 2,000 shuffled (5 steps per epoch, memory ≈ 5 steps) sits far below."""
+    z, y = data
+    mean, stderr = simulate_sgd(z, y, 2_000, 0.1, 12, replicas=100, seed=12).floor(2)
+    ratio = mean / sgd_noise_floor(z, y, 0.1, 2_000, replacement=False)
+    assert 0.25 < ratio < 0.45 and stderr < 0.05 * mean
+
+
+def test_linear_lr_scaling_keeps_the_floor_to_the_one_minus_lr_factor(data):
+    z, y = data
+    small = simulate_sgd(z, y, 20, 0.01, 6, replacement=True, replicas=8, seed=2).floor(1)[0]
+    large = simulate_sgd(z, y, 200, 0.1, 11, replacement=True, replicas=40, seed=2).floor(1)[0]
+    assert large / small == pytest.approx(0.99 / 0.9, rel=0.1)
+
+
+def test_decaying_schedules_end_far_below_the_constant_lr(data):
+    z, y = data
+    steps = len(z) // 20
+    schedules = {"constant": 0.1, "step": lambda k: 0.1 * 0.5 ** (k // (5 * steps)),
+                 "1/t": lambda k: 0.1 / (1 + k / steps)}
+    runs = {name: simulate_sgd(z, y, 20, lr, 30, replicas=8, seed=3, start=(0.0, 0.0))
+            for name, lr in schedules.items()}
+    got = {name: f"{r.epoch_means()[-1]:.1e}" for name, r in runs.items()}
+    assert got == numbers.L06_SCHEDULE_EPOCH30
+    assert all(float(got["constant"]) > 50 * float(got[name]) for name in ("step", "1/t"))
+
+
+def test_halving_every_two_epochs_beats_faster_and_slower_halving(data):
+    from linreg_utils.exercises.lesson06 import halving_gaps
+
+    z, y = data
+    gaps = halving_gaps(z, y)
+    assert min(gaps, key=gaps.get) == numbers.L06_BEST_HALVING_PERIOD
+    assert gaps[1] > gaps[2] < gaps[5] < gaps[10]  # too fast freezes, too slow keeps a high floor
