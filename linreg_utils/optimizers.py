@@ -2,7 +2,9 @@
 
 Every update has the same shape, like micrograd's ``_backward``s: it takes the parameters
 ``theta`` (a ``(d,)`` tensor), their gradient ``grad`` (same shape) and a ``state`` dict that
-it may fill in (velocity, running averages, step count), and returns the new ``theta``.
+it may fill in (velocity, running averages, step count), and returns the new ``theta``. The
+updates use only elementwise arithmetic, so they run unchanged on ``(d,)`` NumPy arrays too
+(the race does that: NumPy's per-operation cost on two numbers is a tenth of torch's).
 :func:`run_update` drives one of them with autograd gradients; :func:`run_torch` drives the
 matching ``torch.optim`` class the same way, so the tests can compare them step by step.
 :func:`run_scheduled_sgd` runs ``torch.optim.SGD`` under a learning-rate scheduler.
@@ -11,77 +13,95 @@ matching ``torch.optim`` class the same way, so the tests can compare them step 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
 from ._checks import positive_finite, positive_int, xy_columns
 
+Array = Any  # a (d,) torch.Tensor or NumPy array: the updates below accept either
 State = dict[str, Any]
 Update = Callable[..., torch.Tensor]
 LossFn = Callable[[torch.Tensor], torch.Tensor]
 
 
-def sgd(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float) -> torch.Tensor:
+def sgd(theta: Array, grad: Array, state: State, lr: float) -> Array:
     """Plain gradient descent: ``θ ← θ − η g``."""
     return theta - lr * grad
 
 
-def heavy_ball(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float, beta: float) -> torch.Tensor:
+def heavy_ball(theta: Array, grad: Array, state: State, lr: float, beta: float) -> Array:
     """Polyak's heavy ball: ``θ ← θ − η g + β (θ − θ_prev)``."""
     previous = state.get("previous", theta)
     state["previous"] = theta
     return theta - lr * grad + beta * (theta - previous)
 
 
-def sgd_momentum(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float,
-                 beta: float) -> torch.Tensor:
+def sgd_momentum(theta: Array, grad: Array, state: State, lr: float,
+                 beta: float) -> Array:
     """PyTorch's momentum: ``v ← β v + g``, ``θ ← θ − η v`` (the heavy ball in other clothes)."""
-    state["v"] = beta * state.get("v", torch.zeros_like(theta)) + grad
+    state["v"] = beta * state.get("v", 0 * theta) + grad
     return theta - lr * state["v"]
 
 
-def nesterov(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float, beta: float) -> torch.Tensor:
+def nesterov(theta: Array, grad: Array, state: State, lr: float, beta: float) -> Array:
     """Nesterov, PyTorch's form: ``v ← β v + g``, ``θ ← θ − η (g + β v)``."""
-    state["v"] = beta * state.get("v", torch.zeros_like(theta)) + grad
+    state["v"] = beta * state.get("v", 0 * theta) + grad
     return theta - lr * (grad + beta * state["v"])
 
 
-def adagrad(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float,
-            eps: float = 1e-10) -> torch.Tensor:
+def adagrad(theta: Array, grad: Array, state: State, lr: float,
+            eps: float = 1e-10) -> Array:
     """Adagrad: ``s ← s + g²``, ``θ ← θ − η g / (√s + ε)`` (per coordinate)."""
-    state["s"] = state.get("s", torch.zeros_like(theta)) + grad**2
-    return theta - lr * grad / (state["s"].sqrt() + eps)
+    state["s"] = state.get("s", 0 * theta) + grad**2
+    return theta - lr * grad / (state["s"] ** 0.5 + eps)
 
 
-def rmsprop(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float, alpha: float = 0.99,
-            eps: float = 1e-8) -> torch.Tensor:
+def rmsprop(theta: Array, grad: Array, state: State, lr: float, alpha: float = 0.99,
+            eps: float = 1e-8) -> Array:
     """RMSprop: ``s ← α s + (1 − α) g²``, ``θ ← θ − η g / (√s + ε)``."""
-    state["s"] = alpha * state.get("s", torch.zeros_like(theta)) + (1 - alpha) * grad**2
-    return theta - lr * grad / (state["s"].sqrt() + eps)
+    state["s"] = alpha * state.get("s", 0 * theta) + (1 - alpha) * grad**2
+    return theta - lr * grad / (state["s"] ** 0.5 + eps)
 
 
-def adam(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float,
-         betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> torch.Tensor:
+def adam(theta: Array, grad: Array, state: State, lr: float,
+         betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> Array:
     """Adam: running means ``m`` of g and ``v`` of g², bias-corrected, ``θ ← θ − η m̂ / (√v̂ + ε)``."""
     beta1, beta2 = betas
     t = state["t"] = state.get("t", 0) + 1
-    state["m"] = beta1 * state.get("m", torch.zeros_like(theta)) + (1 - beta1) * grad
-    state["v"] = beta2 * state.get("v", torch.zeros_like(theta)) + (1 - beta2) * grad**2
+    state["m"] = beta1 * state.get("m", 0 * theta) + (1 - beta1) * grad
+    state["v"] = beta2 * state.get("v", 0 * theta) + (1 - beta2) * grad**2
     m_hat, v_hat = state["m"] / (1 - beta1**t), state["v"] / (1 - beta2**t)
-    return theta - lr * m_hat / (v_hat.sqrt() + eps)
+    return theta - lr * m_hat / (v_hat**0.5 + eps)
 
 
-def adamw(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float,
+def adamw(theta: Array, grad: Array, state: State, lr: float,
           betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-          weight_decay: float = 1e-2) -> torch.Tensor:
+          weight_decay: float = 1e-2) -> Array:
     """AdamW: shrink ``θ ← θ (1 − η λ_wd)`` (decoupled weight decay), then an Adam step."""
     return adam(theta * (1 - lr * weight_decay), grad, state, lr, betas, eps)
 
 
-def lbfgs(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float = 1.0,
-          history_size: int = 100) -> torch.Tensor:
-    """L-BFGS without line search: ``θ ← θ − t H_k g`` with ``H_k`` from the two-loop recursion.
+def two_loop(grad: Array, pairs: list[tuple[Array, Array, Array]], gamma: float) -> Array:
+    """``H_k g``: L-BFGS's inverse-Hessian estimate applied to ``grad``, never forming ``H_k``.
+
+    ``H_k`` starts from ``gamma·I`` and is updated by BFGS once per pair ``(s, y, 1/yᵀs)`` (oldest
+    first). Each BFGS update makes the *newest* pair's secant equation ``H_k y = s`` hold; older
+    pairs hold exactly only if the loss is quadratic and their ``s`` are conjugate.
+    """
+    q, alphas = grad, []
+    for s, y, rho in reversed(pairs):  # first loop: newest to oldest
+        alphas.append(rho * float(s @ q))
+        q = q - alphas[-1] * y
+    r = gamma * q
+    for (s, y, rho), alpha in zip(pairs, reversed(alphas), strict=True):  # oldest to newest
+        r = r + (alpha - rho * float(y @ r)) * s
+    return r
+
+
+def lbfgs(theta: Array, grad: Array, state: State, lr: float = 1.0,
+          history_size: int = 100) -> Array:
+    """L-BFGS without line search: ``θ ← θ − t H_k g`` with ``H_k`` from :func:`two_loop`.
 
     ``H_k`` is built from the last ``history_size`` pairs ``s = Δθ, y = Δg`` (a quasi-Newton
     inverse Hessian). Step ``t = lr``, except the first: ``min(1, 1/‖g‖₁)·lr``, as in torch.
@@ -89,19 +109,25 @@ def lbfgs(theta: torch.Tensor, grad: torch.Tensor, state: State, lr: float = 1.0
     pairs = state.setdefault("pairs", [])  # [(s, y, 1 / yᵀs), ...], oldest first
     if "g_prev" in state:
         s, y = theta - state["theta_prev"], grad - state["g_prev"]
-        if y.dot(s) > 1e-10:  # keep only pairs of positive curvature
-            pairs[:] = (pairs + [(s, y, 1.0 / y.dot(s))])[-history_size:]
-            state["gamma"] = y.dot(s) / y.dot(y)  # scale of the initial inverse Hessian
-    q, alphas = grad.clone(), []
-    for s, y, rho in reversed(pairs):  # first loop: newest to oldest
-        alphas.append(rho * s.dot(q))
-        q = q - alphas[-1] * y
-    r = state.get("gamma", 1.0) * q
-    for (s, y, rho), alpha in zip(pairs, reversed(alphas), strict=True):  # oldest to newest
-        r = r + (alpha - rho * y.dot(r)) * s
-    step = lr * min(1.0, 1.0 / grad.abs().sum().item()) if "g_prev" not in state else lr
+        ys = float(y @ s)
+        if ys > 1e-10:  # keep only pairs of positive curvature
+            pairs[:] = (pairs + [(s, y, 1.0 / ys)])[-history_size:]
+            state["gamma"] = ys / float(y @ y)  # scale of the initial inverse Hessian
+    r = two_loop(grad, pairs, state.get("gamma", 1.0))
+    step = lr * min(1.0, 1.0 / float(abs(grad).sum())) if "g_prev" not in state else lr
     state["theta_prev"], state["g_prev"] = theta, grad
     return theta - step * r
+
+
+def lbfgs_inverse_hessian(state: State) -> torch.Tensor:
+    """The ``(d, d)`` matrix ``H_k`` that :func:`lbfgs`'s state would apply (float64), for
+    comparing with the true ``H⁻¹``: :func:`two_loop` applied to each unit vector."""
+    pairs = [tuple(torch.as_tensor(v, dtype=torch.float64) for v in p) for p in state.get("pairs", [])]
+    if "theta_prev" not in state:
+        raise ValueError("state holds no L-BFGS step yet: run lbfgs at least once")
+    d = len(state["theta_prev"])
+    gamma = float(state.get("gamma", 1.0))
+    return torch.stack([two_loop(e, pairs, gamma) for e in torch.eye(d, dtype=torch.float64)], dim=1)
 
 
 def line_loss(x: torch.Tensor, y: torch.Tensor) -> LossFn:
@@ -200,27 +226,36 @@ def measured_rate(path: torch.Tensor, optimum: tuple[float, float], start: int, 
     return (errors[stop] / errors[start]).item() ** (1.0 / (stop - start))
 
 
+class ScheduledRun(NamedTuple):
+    """What :func:`run_scheduled_sgd` records, one entry per step, ``(k,)`` float64 each."""
+
+    losses: torch.Tensor
+    lrs: torch.Tensor
+    momenta: torch.Tensor
+
+
 def run_scheduled_sgd(loss_fn: LossFn, theta0: torch.Tensor, lr: float, steps: int,
                       make_scheduler: Callable[[torch.optim.Optimizer], Any] | None = None,
-                      max_loss: float = 1e8) -> tuple[torch.Tensor, torch.Tensor]:
-    """``torch.optim.SGD`` from ``theta0`` with its lr driven by ``make_scheduler(optimizer)``.
+                      max_loss: float = 1e8, momentum: float = 0.0) -> ScheduledRun:
+    """``torch.optim.SGD(lr, momentum)`` from ``theta0``, its lr driven by ``make_scheduler(optimizer)``.
 
-    Each step records the loss and the lr it uses, then ``zero_grad → loss → backward → step``,
-    then ``scheduler.step()`` (``ReduceLROnPlateau`` gets the loss: ``scheduler.step(loss)``).
-    ``make_scheduler=None`` keeps the lr constant. Returns ``(losses, lrs)``, ``(k,)`` float64
-    each; ``k < steps`` when the run stopped because the loss exceeded ``max_loss`` (diverged:
-    that loss is the last entry).
+    Each step records the loss, the lr and the momentum it uses (a scheduler may change both:
+    ``OneCycleLR`` cycles the momentum unless ``cycle_momentum=False``), then ``zero_grad → loss
+    → backward → step``, then ``scheduler.step()`` (``ReduceLROnPlateau``: ``scheduler.step(loss)``).
+    ``make_scheduler=None`` keeps the lr constant. ``k < steps`` when the run stopped because
+    the loss exceeded ``max_loss`` (diverged: that loss is the last entry).
     """
     lr, steps = positive_finite("lr", lr), positive_int("steps", steps)
     theta = _start(theta0).requires_grad_(True)
-    optimizer = torch.optim.SGD([theta], lr=lr)
+    optimizer = torch.optim.SGD([theta], lr=lr, momentum=momentum)
     scheduler = make_scheduler(optimizer) if make_scheduler is not None else None
-    losses, lrs = [], []
+    losses, lrs, momenta = [], [], []
     for _ in range(steps):
         optimizer.zero_grad()
         loss = loss_fn(theta)
         losses.append(loss.item())
         lrs.append(optimizer.param_groups[0]["lr"])
+        momenta.append(optimizer.param_groups[0]["momentum"])
         if not loss.item() <= max_loss:
             break
         loss.backward()
@@ -229,4 +264,4 @@ def run_scheduled_sgd(loss_fn: LossFn, theta0: torch.Tensor, lr: float, steps: i
             scheduler.step(loss.item())
         elif scheduler is not None:
             scheduler.step()
-    return torch.tensor(losses, dtype=torch.float64), torch.tensor(lrs, dtype=torch.float64)
+    return ScheduledRun(*(torch.tensor(v, dtype=torch.float64) for v in (losses, lrs, momenta)))

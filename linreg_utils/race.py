@@ -1,21 +1,22 @@
 """An optimizer race on the seed's loss surface: the runs, as plain functions.
 
-:func:`race` runs the hand-written updates of :mod:`linreg_utils.optimizers` (each equal to its
-``torch.optim`` twin, see the tests) from one start and returns a :class:`RaceResult` per
-optimizer. The figure and the widget that show a race live in :mod:`linreg_utils.viz.race_view`.
+A :class:`Racecourse` holds the quadratic (``∇L(θ) = H θ − c`` exactly, ``L − L*`` exactly) and
+runs the hand-written updates of :mod:`linreg_utils.optimizers` (each equal to its
+``torch.optim`` twin, see the tests) on NumPy arrays, remembering each ``(optimizer, lr)`` run
+so that a widget moving one slider reruns one racer. :func:`race` is the one-call version.
+The figures and the widget that show a race live in :mod:`linreg_utils.viz.race_view`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
 
-from ._checks import positive_finite, positive_int, xy_columns
+from ._checks import finite_number, positive_finite, positive_int, xy_columns
 from .optimizers import ZOO
-from .theory import loss_gap, mse_hessian
+from .theory import design_matrix, eigenbasis, mse_hessian
 from .trajectory import DIVERGENCE_FACTOR
 
 RACERS = tuple(ZOO)
@@ -60,41 +61,59 @@ def _check_name(name: str) -> str:
     return name
 
 
-@lru_cache(maxsize=512)
-def _run(data: tuple[tuple[float, ...], tuple[float, ...]], name: str, lr: float, steps: int,
-         start: tuple[float, float]) -> RaceResult:
-    x = torch.tensor(data[0], dtype=torch.float64)
-    y = torch.tensor(data[1], dtype=torch.float64)
-    hessian = mse_hessian(x)  # the loss is a quadratic: ∇L(θ) = H θ − c, exactly
-    c = 2.0 / len(x) * torch.stack([(x * y).sum(), y.sum()])
-    exact_gap = loss_gap(x, y)  # L(θ) − L*, exactly
-    update, _, extra = ZOO[name]
-    theta, state = torch.tensor(start, dtype=torch.float64), {}
-    g0 = exact_gap(*start)
-    path, gaps, limit = [theta], [g0], DIVERGENCE_FACTOR * max(g0, 1e-300)
-    for k in range(1, steps + 1):
-        theta = update(theta, hessian @ theta - c, state, lr=lr, **extra)
-        g = exact_gap(*theta.tolist()) if torch.isfinite(theta).all() else float("nan")
-        if not (np.isfinite(g) and g <= limit and torch.isfinite(theta).all()):
-            return RaceResult(name, lr, torch.stack(path).numpy(), np.array(gaps), k)
-        path.append(theta)
-        gaps.append(g)
-    return RaceResult(name, lr, torch.stack(path).numpy(), np.array(gaps), None)
+class Racecourse:
+    """The quadratic of ``(x, y)`` (``(n, 1)`` tensors) seen from ``start``; :meth:`run` races on it."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, start: tuple[float, float] = START) -> None:
+        xc, yc = xy_columns(x, y)
+        self.start = (finite_number("start[0]", start[0]), finite_number("start[1]", start[1]))
+        basis = eigenbasis(xc, yc, *self.start)
+        self.hessian = mse_hessian(xc).numpy()  # (2, 2)
+        self.optimum = np.array(basis.optimum)  # (2,)
+        # ∇L(θ) = H θ − c with c = 2/n Aᵀy, exactly (the loss is a quadratic). Near θ* the two
+        # terms cancel to rounding noise (~1e-15), as autograd's gradient does.
+        self.c = 2.0 / len(xc) * (design_matrix(xc).T @ yc)[:, 0].numpy()
+        self._runs: dict[tuple[str, float, int], RaceResult] = {}
+
+    def gaps(self, path: np.ndarray) -> np.ndarray:
+        """``L(θ) − L* = ½ dᵀ H d`` with ``d = θ − θ*`` for each row of ``path`` ``(k, 2)``: ``(k,)``."""
+        d = path - self.optimum
+        return 0.5 * np.einsum("ki,ij,kj->k", d, self.hessian, d)
+
+    def run(self, name: str, lr: float, steps: int) -> RaceResult:
+        """``steps`` steps of optimizer ``name`` at ``lr`` from the start (remembered per ``(name, lr)``)."""
+        key = (_check_name(name), positive_finite(f"lrs[{name!r}]", lr), positive_int("steps", steps))
+        if key not in self._runs:
+            self._runs[key] = self._race_one(*key)
+        return self._runs[key]
+
+    def _race_one(self, name: str, lr: float, steps: int) -> RaceResult:
+        update, _, extra = ZOO[name]
+        theta, state, h, c = np.array(self.start), {}, self.hessian, self.c
+        path = np.empty((steps + 1, 2))
+        path[0] = theta
+        with np.errstate(all="ignore"):
+            for k in range(1, steps + 1):
+                theta = update(theta, h @ theta - c, state, lr=lr, **extra)
+                path[k] = theta
+                if k % 16 == 0 and not np.isfinite(theta).all():
+                    path[k + 1:] = np.nan
+                    break
+            gaps = self.gaps(path)
+        limit = DIVERGENCE_FACTOR * max(gaps[0], 1e-300)
+        bad = np.flatnonzero(~(np.isfinite(gaps) & (gaps <= limit)))
+        end = int(bad[0]) if bad.size else steps + 1
+        return RaceResult(name, lr, path[:end], gaps[:end], end if bad.size else None)
 
 
 def race(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: int = 300,
          start: tuple[float, float] = START) -> dict[str, RaceResult]:
     """Run each optimizer named in ``lrs`` (name → learning rate) for ``steps`` steps, in float64.
 
-    ``x, y``: ``(n, 1)``. Uses the hand-written updates fed with the exact gradient ``H θ − c``
-    (results are cached, so moving one slider reruns one racer).
+    ``x, y``: ``(n, 1)``. Uses the hand-written updates fed with the exact gradient ``H θ − c``.
     """
-    xc, yc = xy_columns(x, y)
-    steps = positive_int("steps", steps)
-    data = (tuple(xc[:, 0].tolist()), tuple(yc[:, 0].tolist()))
-    start = (float(start[0]), float(start[1]))
-    return {_check_name(name): _run(data, name, positive_finite(f"lrs[{name!r}]", lr), steps, start)
-            for name, lr in lrs.items()}
+    course = Racecourse(x, y, start)
+    return {_check_name(name): course.run(name, lr, steps) for name, lr in lrs.items()}
 
 
 def readout(results: dict[str, RaceResult], tol: float = FINISH_TOL) -> list[str]:

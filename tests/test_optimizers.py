@@ -127,27 +127,28 @@ def test_run_update_validates_its_inputs():
 
 
 def test_scheduled_sgd_with_no_scheduler_is_plain_gd():
-    losses, lrs = run_scheduled_sgd(LOSS, START, 0.02, 30)
+    losses, lrs, _ = run_scheduled_sgd(LOSS, START, 0.02, 30)
     path = run_update(sgd, LOSS, START, 29, lr=0.02)
     expected = torch.stack([LOSS(theta) for theta in path])
     assert torch.allclose(losses, expected, rtol=1e-12) and (lrs == 0.02).all()
 
 
 def test_scheduled_sgd_records_the_lr_each_step_used():
-    _, lrs = run_scheduled_sgd(LOSS, START, 0.02, 7, lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.5))
+    make = lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.5)  # noqa: E731
+    _, lrs, _ = run_scheduled_sgd(LOSS, START, 0.02, 7, make)
     assert lrs.tolist() == pytest.approx([0.02] * 3 + [0.01] * 3 + [0.005])
 
 
 def test_reduce_on_plateau_gets_the_loss_and_halves_the_lr_when_progress_stalls():
     make = lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=0.5, patience=5, threshold=1e-2)  # noqa: E731
-    _, lrs = run_scheduled_sgd(LOSS, torch.zeros(2, dtype=torch.float64), 0.02, 100, make)
+    _, lrs, _ = run_scheduled_sgd(LOSS, torch.zeros(2, dtype=torch.float64), 0.02, 100, make)
     assert lrs[0] == 0.02 and lrs[-1] < 0.02 and (lrs[1:] <= lrs[:-1]).all()
     ratios = lrs[1:][lrs[1:] < lrs[:-1]] / lrs[:-1][lrs[1:] < lrs[:-1]]
     assert torch.allclose(ratios, torch.full_like(ratios, 0.5))
 
 
 def test_scheduled_sgd_stops_when_the_loss_explodes():
-    losses, lrs = run_scheduled_sgd(LOSS, START, 1.3 * critical_lr(X), 400)
+    losses, lrs, _ = run_scheduled_sgd(LOSS, START, 1.3 * critical_lr(X), 400)
     assert len(losses) == len(lrs) < 400 and losses[-1] > 1e8 and (losses[:-1] <= 1e8).all()
     with pytest.raises(ValueError, match="lr"):
         run_scheduled_sgd(LOSS, START, -0.1, 10)

@@ -10,8 +10,8 @@ import torch
 
 from linreg_utils import seed_data
 from linreg_utils.optimizers import ZOO, line_loss, run_torch
-from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, START, race, readout
-from linreg_utils.viz.race_view import RaceWidget, race_figure
+from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, START, Racecourse, race, readout
+from linreg_utils.viz.race_view import RaceWidget, race_panels
 
 X, Y = seed_data()
 
@@ -52,12 +52,23 @@ def test_unknown_racer_and_bad_lr_are_refused():
         race(X, Y, {"SGD": -1.0})
 
 
-def test_static_figure_shows_only_the_chosen_racers():
-    fig = race_figure(X, Y, {"SGD": 0.02, "LBFGS": 1.0}, steps=50)
-    labels = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
-    assert labels == ["finish line 1e-08", "SGD", "LBFGS"]
-    path_labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert path_labels == ["optimum (least squares)", "start", "SGD", "LBFGS"]
+def test_racecourse_remembers_runs_and_steps_rerun_nothing():
+    course = Racecourse(X, Y)
+    first = course.run("Adam", 0.1, 100)
+    assert course.run("Adam", 0.1, 100) is first
+    assert course.run("Adam", 0.2, 100) is not first
+
+
+def test_static_figure_has_one_panel_per_racer_with_the_optimum_on_top():
+    fig = race_panels(X, Y, {"SGD": 0.02, "LBFGS": 1.0, "Adam": 0.1}, steps=50)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 4  # three racers and the loss panel
+    for ax in visible[:3]:
+        star = [ln for ln in ax.get_lines() if ln.get_label() == "optimum (least squares)"][-1]
+        assert star.get_zorder() > max(ln.get_zorder() for ln in ax.get_lines() if ln is not star)
+    assert "LBFGS" in visible[1].get_title()
+    labels = [t.get_text() for t in visible[3].get_legend().get_texts()]
+    assert labels == ["finish line 1e-08", "SGD", "LBFGS", "Adam"]
     matplotlib.pyplot.close(fig)
 
 
@@ -66,16 +77,20 @@ def test_widget_ticking_a_box_shows_its_lines_and_readout():
     assert not w.lines["Adam"][0].get_visible()
     w.checks["Adam"].value = True
     assert w.lines["Adam"][0].get_visible() and "Adam" in w.text.value
-    assert "Adam" in [t.get_text() for t in w.ax_path.get_legend().get_texts()]
     w.checks["SGD"].value = False
     assert not w.lines["SGD"][1].get_visible() and "SGD " not in w.text.value
 
 
-def test_widget_slider_changes_the_run():
+def test_widget_legend_lists_every_racer_once_so_it_never_redraws():
     w = RaceWidget(X, Y, chosen=("SGD",), steps=100)
+    assert [t.get_text() for t in w.ax_loss.get_legend().get_texts()] == ["finish line 1e-08", *ZOO]
+
+
+def test_widget_slider_reruns_only_that_racer():
+    w = RaceWidget(X, Y, chosen=("SGD", "Adam"), steps=100)
+    adam_before = w.lines["Adam"][1].get_ydata()
     before = w.lines["SGD"][1].get_ydata().copy()
     w.sliders["SGD"].value = 0.03
     assert "diverged" in w.text.value
     assert len(w.lines["SGD"][1].get_ydata()) < len(before)
-    w.steps.value = 200
-    assert w.ax_loss.get_xlim() == (0.0, 200.0)
+    assert w.lines["Adam"][1].get_ydata() is adam_before

@@ -1,79 +1,56 @@
-"""Checks for lesson 03 (the torch.optim API): momentum by hand, a buggy loop, resuming training."""
+"""Checks for lesson 03 (the torch.optim API): when a rescue schedule kicks in, a buggy loop, resuming."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import torch
 from torch import nn
 
-from ..data import make_regression
+from ..data import make_regression, seed_data
+from ..optimizers import line_loss, run_scheduled_sgd
+from ..theory import critical_lr
 from . import call_answer, fail, passed
 
+# ----------------------------------------------------------------------------- 3.1 rescue
 
-def _tensor_pair(exercise: str, out: object, what: str) -> tuple[torch.Tensor, torch.Tensor]:
-    if not (isinstance(out, tuple) and len(out) == 2 and all(isinstance(t, torch.Tensor) for t in out)):
-        fail(exercise, f"return a tuple of two tensors ({what}), got {type(out).__name__}")
-    return out
-
-
-# ----------------------------------------------------------------------------- 3.1 momentum
-
-def reference_momentum_step(theta: torch.Tensor, grad: torch.Tensor, velocity: torch.Tensor,
-                            lr: float, beta: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """PyTorch's momentum: ``v ← β v + g``, ``θ ← θ − η v``; returns ``(θ, v)``."""
-    velocity = beta * velocity + grad
-    return theta - lr * velocity, velocity
+RESCUE_START, RESCUE_GAMMA = 1.3, 0.9
+"""Exercise 3.1: ``η0 = 1.3 × 2/λmax`` under ``ExponentialLR(γ = 0.9)``."""
 
 
-_MOMENTUM_MISTAKES: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
-    "you never used the velocity: that is plain gradient descent. Add β·v to the gradient, "
-    "then step along v":
-        lambda t, g, v, lr, b: (t - lr * g, b * v + g),
-    "you averaged (v ← β v + (1 − β) g): that is an exponential moving average with "
-    "dampening; PyTorch's SGD adds the whole gradient, v ← β v + g":
-        lambda t, g, v, lr, b: (t - lr * (b * v + (1 - b) * g), b * v + (1 - b) * g),
-    "you stepped with the old velocity: update v ← β v + g first, then θ ← θ − η v":
-        lambda t, g, v, lr, b: (t - lr * v, b * v + g),
-    "the sign is wrong: your step went uphill (θ ← θ + η v); subtract η v":
-        lambda t, g, v, lr, b: (t + lr * (b * v + g), b * v + g),
-    "that is Nesterov's form (θ ← θ − η (g + β v)); this exercise wants plain momentum, θ ← θ − η v":
-        lambda t, g, v, lr, b: (t - lr * (g + b * (b * v + g)), b * v + g),
-}
+def first_stable_step(start: float = RESCUE_START, gamma: float = RESCUE_GAMMA) -> int:
+    """The first step whose lr is below 2/λmax, read off torch's own ``ExponentialLR``."""
+    x, y = seed_data()
+    crit = critical_lr(x)
+    lrs = run_scheduled_sgd(line_loss(x, y), torch.zeros(2, dtype=torch.float64), start * crit, 12,
+                            lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=gamma),
+                            max_loss=float("inf")).lrs
+    return int(torch.nonzero(lrs < crit)[0, 0])
 
 
-def _momentum_path(step: Callable[..., object], x: torch.Tensor, y: torch.Tensor,
-                   lr: float, beta: float, steps: int) -> list[torch.Tensor]:
-    theta, path = torch.tensor([0.5, -0.5], dtype=torch.float64), []
-    velocity = torch.zeros(2, dtype=torch.float64)
-    for _ in range(steps):
-        r = theta[0] * x + theta[1] - y
-        grad = torch.stack([2 * (r * x).mean(), 2 * r.mean()])
-        out = call_answer("3.1", step, theta.clone(), grad.clone(), velocity.clone(), lr, beta)
-        theta, velocity = _tensor_pair("3.1", out, "new theta, new velocity")
-        if theta.shape != (2,) or velocity.shape != (2,):
-            fail("3.1", f"theta and velocity must keep shape (2,), got {tuple(theta.shape)} "
-                        f"and {tuple(velocity.shape)}")
-        path.append(theta.detach().to(torch.float64))
-    return path
-
-
-def check_momentum_step(momentum_step: Callable[..., object]) -> None:
-    """Exercise 3.1: ``momentum_step(theta, grad, velocity, lr, beta) -> (theta, velocity)``."""
-    x, y = (t[:, 0].double() for t in make_regression(n=20, seed=31, x_range=(0.0, 3.0)))
-    lr, beta, steps = 0.05, 0.8, 8
-    mine = _momentum_path(momentum_step, x, y, lr, beta, steps)
-    ref = _momentum_path(reference_momentum_step, x, y, lr, beta, steps)
-    if all(torch.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(mine, ref, strict=True)):
-        passed("3.1", f"{steps} momentum steps match PyTorch's SGD(momentum={beta}) exactly")
+def check_rescue_step(answer: object) -> None:
+    """Exercise 3.1: the first step ``k`` with ``1.3 · 0.9^k · 2/λmax < 2/λmax``."""
+    truth = first_stable_step()
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        fail("3.1", f"write one number (the step k), got {type(answer).__name__}")
+    if answer == truth:
+        passed("3.1", f"step {truth} is the first with η below 2/λmax: 1.3 · 0.9^{truth} = "
+                      f"{RESCUE_START * RESCUE_GAMMA**truth:.3f} < 1 (torch's ExponentialLR agrees)")
         return
-    for hint, wrong in _MOMENTUM_MISTAKES.items():
-        path = _momentum_path(wrong, x, y, lr, beta, steps)
-        if all(torch.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(mine, path, strict=True)):
-            fail("3.1", hint)
-    first = next(i for i, (a, b) in enumerate(zip(mine, ref, strict=True)) if not torch.allclose(a, b))
-    fail("3.1", f"your θ differs from v ← β v + g, θ ← θ − η v from step {first + 1} on; "
-                "check both lines of the update")
+    exact = math.log(1 / RESCUE_START) / math.log(RESCUE_GAMMA)
+    if not float(answer).is_integer():
+        fail("3.1", f"a step number is a whole number: round log(1/1.3)/log(0.9) = {exact:.2f} "
+                    "up or down? Check 1.3 · 0.9^k for the two neighbours")
+    if answer == truth - 1:
+        below = RESCUE_START * RESCUE_GAMMA ** (truth - 1)
+        fail("3.1", f"rounded down: at k = {truth - 1}, 1.3 · 0.9^{truth - 1} = {below:.3f} is "
+                    "still ≥ 1, so η is still above 2/λmax")
+    if answer == truth + 1:
+        fail("3.1", "one step late: step 0 uses η0 itself and step k uses η0 · γ^k, so count the "
+                    "first k with 1.3 · 0.9^k < 1")
+    fail("3.1", "solve 1.3 · 0.9^k < 1 for the smallest whole k: take logs, and remember that "
+                "log(0.9) is negative, so the inequality flips")
 
 
 # ----------------------------------------------------------------------------- 3.2 the loop

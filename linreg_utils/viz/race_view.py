@@ -1,10 +1,16 @@
-"""The optimizer race drawn: a static figure and a live widget, both from the same two functions.
+"""The optimizer race drawn: small multiples for reading, and a live widget that blits.
 
-:func:`setup_race_axes` draws what never moves and one empty line per racer;
-:func:`show_results` fills them from :func:`linreg_utils.race.race`'s results.
+:func:`race_panels` is the static figure: one small path panel per optimizer (the optimum drawn
+on top) and one panel with every loss gap. :class:`RaceWidget` overlays the ticked racers on
+one path panel and one loss panel; its figure is drawn once, a control change reruns at most
+one racer (:class:`linreg_utils.race.Racecourse` remembers the others) and redraws only the
+lines, never the contours, ticks or legend (every racer has its legend entry from the start).
 """
 
 from __future__ import annotations
+
+import html
+import math
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -13,103 +19,140 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..race import DEFAULT_LRS, FINISH_TOL, RACERS, START, RaceResult, race, readout
+from ..race import DEFAULT_LRS, FINISH_TOL, RACERS, START, Racecourse, RaceResult, readout
 from ..theory import closed_form_fit
 from .plotting import draw_loss_contours
 
 COLORS = dict(zip(RACERS, plt.get_cmap("tab10").colors, strict=False))
+GAP_LIM = (1e-16, 1e3)
+"""Fixed y-range of the loss panels (gaps below 1e-16 are drawn at its floor)."""
 
 
-def setup_race_axes(ax_path: Axes, ax_loss: Axes, x: torch.Tensor, y: torch.Tensor,
-                    steps: int, start: tuple[float, float] = START) -> dict[str, tuple[Line2D, Line2D]]:
-    """Draw contours and empty axes; return name → (path line, loss line), one per racer."""
+def _limits(x: torch.Tensor, y: torch.Tensor) -> tuple[tuple[float, float], tuple[float, float]]:
     w_star, b_star = closed_form_fit(x, y)
-    draw_loss_contours(ax_path, x, y, (w_star - 1.3, w_star + 1.3), (b_star - 4.0, b_star + 4.0))
-    ax_path.plot(*start, "ko", markersize=5, label="start")
-    ax_path.set_title("Paths on the loss surface (raw x, κ≈379)")
-    ax_path.legend(loc="lower left", fontsize=7)
-    ax_loss.set(yscale="log", xlim=(0, steps), ylim=(1e-12, 1e3), xlabel="step k",
-                ylabel=r"$L(\theta_k) - L^*$", title="Loss gap to the optimum")
-    ax_loss.axhline(FINISH_TOL, color="gray", linestyle=":", linewidth=1,
-                    label=f"finish line {FINISH_TOL:.0e}")
-    lines = {}
-    for name in RACERS:
-        (p,) = ax_path.plot([], [], "-", color=COLORS[name], linewidth=1.0, marker=".", markersize=2,
-                            alpha=0.8, label=name)
-        (g,) = ax_loss.plot([], [], "-", color=COLORS[name], linewidth=1.4, label=name)
-        lines[name] = (p, g)
-    return lines
+    return (w_star - 1.3, w_star + 1.3), (b_star - 4.0, b_star + 4.0)
 
 
-def show_results(lines: dict[str, tuple[Line2D, Line2D]], results: dict[str, RaceResult]) -> None:
-    """Put each result's path and loss gaps into its lines; hide the racers not in ``results``."""
-    for name, (p, g) in lines.items():
-        r = results.get(name)
-        p.set_visible(r is not None)
-        g.set_visible(r is not None)
-        if r is not None:
-            p.set_data(r.path[:, 0], r.path[:, 1])
-            g.set_data(np.arange(len(r.gaps)), np.maximum(r.gaps, 1e-300))
+def _optimum_on_top(ax: Axes, x: torch.Tensor, y: torch.Tensor) -> Line2D:
+    (star,) = ax.plot([closed_form_fit(x, y)[0]], [closed_form_fit(x, y)[1]], "*", color="tab:red",
+                      mec="white", mew=0.8, ms=15, zorder=10, label="optimum (least squares)")
+    return star
 
 
-def _legend(ax_loss: Axes, results: dict[str, RaceResult], ax_path: Axes | None = None) -> None:
-    """Legends listing only the racers shown: on the loss axes and, if given, on the paths axes."""
-    handles = [h for h in ax_loss.get_lines()
-               if h.get_label() in results or h.get_label().startswith("finish")]
-    ax_loss.legend(handles=handles, fontsize=7, loc="upper right")
-    if ax_path is not None:
-        markers = [h for h in ax_path.get_lines() if h.get_label() in ("optimum (least squares)", "start")]
-        handles = markers + [h for h in ax_path.get_lines() if h.get_label() in results]
-        ax_path.legend(handles=handles, fontsize=7, loc="lower left")
+def draw_gap_axes(ax: Axes, steps: int) -> None:
+    """The loss-gap panel's fixed frame: log scale, finish line, labels."""
+    ax.set(yscale="log", xlim=(0, steps), ylim=GAP_LIM, xlabel="step k",
+           ylabel=r"$L(\theta_k) - L^*$", title="loss gap to the optimum (log scale)")
+    ax.axhline(FINISH_TOL, color="gray", linestyle=":", linewidth=1, label=f"finish line {FINISH_TOL:.0e}")
 
 
-def race_figure(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: int = 300) -> Figure:
-    """The static race figure: paths (left) and loss gaps (right) for the chosen ``lrs``."""
-    results = race(x, y, lrs, steps)
-    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
-    lines = setup_race_axes(ax_path, ax_loss, x, y, steps)
-    show_results(lines, results)
-    _legend(ax_loss, results, ax_path)
+def show_gap(line: Line2D, result: RaceResult) -> None:
+    """Put ``result``'s loss gaps into ``line`` (clipped to the panel's floor)."""
+    line.set_data(np.arange(len(result.gaps)), np.maximum(result.gaps, GAP_LIM[0]))
+
+
+def verdict(result: RaceResult, tol: float = FINISH_TOL) -> str:
+    """A panel title's verdict: ``"finished in 201 steps"``, ``"diverged at …"`` or ``"not finished …"``."""
+    hit = result.settles_within(tol)
+    if result.diverged_at is not None:
+        return f"diverged at step {result.diverged_at}"
+    return f"finished in {hit} steps" if hit is not None else f"not finished in {len(result.gaps) - 1}"
+
+
+def race_panels(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: int = 500,
+                start: tuple[float, float] = START) -> Figure:
+    """The static race: a path panel per optimizer in ``lrs`` (name → lr), then all loss gaps."""
+    if not lrs:
+        raise ValueError("lrs must name at least one optimizer, got an empty dict")
+    course = Racecourse(x, y, start)
+    results = {name: course.run(name, lr, steps) for name, lr in lrs.items()}
+    ncols = 3
+    nrows = math.ceil((len(results) + 1) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 3.3 * nrows), layout="constrained")
+    w_lim, b_lim = _limits(x, y)
+    for ax, (name, r) in zip(axes.flat, results.items(), strict=False):
+        draw_loss_contours(ax, x, y, w_lim, b_lim, levels=8, resolution=100)
+        ax.plot(r.path[:, 0], r.path[:, 1], "-", color=COLORS[name], lw=1.0, marker=".", ms=2.5)
+        ax.plot(*start, "ko", ms=5, label="start")
+        _optimum_on_top(ax, x, y)
+        ax.set_title(f"{name}, lr = {r.lr:g}: {verdict(r)}", fontsize=9.5)
+        ax.set(xlabel="w" if ax in axes[-1] else "", ylabel="b")
+    ax_gap = axes.flat[len(results)]
+    draw_gap_axes(ax_gap, steps)
+    for name, r in results.items():
+        show_gap(ax_gap.plot([], [], color=COLORS[name], lw=1.3, label=name)[0], r)
+    ax_gap.legend(fontsize=6.5, loc="upper right", ncols=2)
+    for ax in axes.flat[len(results) + 1:]:
+        ax.set_visible(False)
     return fig
 
 
 class RaceWidget:
-    """Checkboxes and log-lr sliders per optimizer, a steps slider, one live figure and a readout."""
+    """A checkbox and a log-lr slider per optimizer, a readout, and a two-panel live figure."""
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, chosen: tuple[str, ...] = ("SGD", "Adam", "LBFGS"),
-                 steps: int = 300) -> None:
+                 steps: int = 300, start: tuple[float, float] = START) -> None:
         import ipywidgets as W
 
-        from .plotting import live_figure
+        from .plotting import Blitter, live_figure
 
-        self.x, self.y = x, y
+        self.course, self.steps = Racecourse(x, y, start), steps
         self.checks = {n: W.Checkbox(value=n in chosen, description=n, indent=False,
                                      layout=W.Layout(width="160px")) for n in RACERS}
         self.sliders = {n: W.FloatLogSlider(value=DEFAULT_LRS[n], base=10, min=-3, max=1, step=0.05,
                                             description="lr", readout_format=".3g",
                                             layout=W.Layout(width="300px")) for n in RACERS}
-        self.steps = W.IntSlider(value=steps, min=10, max=1000, step=10, description="steps")
         self.text = W.HTML()
-        self.fig, (self.ax_path, self.ax_loss) = live_figure(figsize=(9.6, 4.0), ncols=2)
-        self.lines = setup_race_axes(self.ax_path, self.ax_loss, x, y, steps)
-        for control in [*self.checks.values(), *self.sliders.values(), self.steps]:
-            control.observe(lambda _change: self.update(), names="value")
+        self.fig, (self.ax_path, self.ax_loss) = live_figure(figsize=(10.5, 4.0), ncols=2)
+        draw_loss_contours(self.ax_path, x, y, *_limits(x, y))
+        self.ax_path.plot(*start, "ko", markersize=5, label="start")
+        self.ax_path.set_title("paths on the loss surface (raw x, κ ≈ 379)")
+        draw_gap_axes(self.ax_loss, steps)
+        self.lines: dict[str, tuple[Line2D, Line2D]] = {}
+        for name in RACERS:
+            (p,) = self.ax_path.plot([], [], "-", color=COLORS[name], lw=1.2, label=name)
+            (g,) = self.ax_loss.plot([], [], "-", color=COLORS[name], lw=1.4, label=name)
+            self.lines[name] = (p, g)
+        star = _optimum_on_top(self.ax_path, x, y)
+        self.ax_loss.legend(fontsize=7, loc="upper right", ncols=2)  # every racer, once
+        self.fig.draw_without_rendering()
+        self.fig.set_layout_engine("none")
+        self.blitter = Blitter(self.fig, [*(a for pair in self.lines.values() for a in pair), star])
+        for name in RACERS:
+            self.checks[name].observe(lambda _c, n=name: self.update(n), names="value")
+            self.sliders[name].observe(lambda _c, n=name: self.update(n), names="value")
         rows = [W.HBox([self.checks[n], self.sliders[n]]) for n in RACERS]
-        controls = W.VBox([*rows, self.steps])
-        self.box = W.VBox([controls, self.text, self.fig.canvas])  # readout lines need the width
+        self.box = W.VBox([W.VBox(rows), self.text, self.fig.canvas])
         self.box.add_class("race-widget")
         self.text.add_class("race-readout")
-        self.update()
+        for name in RACERS:
+            self._show(name)
+        self._refresh()
 
     def chosen_lrs(self) -> dict[str, float]:
         """name → lr of the ticked optimizers."""
         return {n: self.sliders[n].value for n in RACERS if self.checks[n].value}
 
-    def update(self) -> None:
-        """Rerun the changed racers and redraw lines, legend and readout in place."""
-        self.results = race(self.x, self.y, self.chosen_lrs(), self.steps.value)
-        show_results(self.lines, self.results)
-        self.ax_loss.set_xlim(0, self.steps.value)
-        _legend(self.ax_loss, self.results, self.ax_path)
-        self.text.value = "<pre>" + "\n".join(readout(self.results)) + "</pre>"
-        self.fig.canvas.draw_idle()
+    @property
+    def results(self) -> dict[str, RaceResult]:
+        """The ticked racers' runs (remembered: reading this reruns nothing that already ran)."""
+        return {n: self.course.run(n, lr, self.steps) for n, lr in self.chosen_lrs().items()}
+
+    def _show(self, name: str) -> None:
+        path_line, gap_line = self.lines[name]
+        ticked = self.checks[name].value
+        path_line.set_visible(ticked)
+        gap_line.set_visible(ticked)
+        if ticked:
+            r = self.course.run(name, self.sliders[name].value, self.steps)
+            path_line.set_data(r.path[:, 0], r.path[:, 1])
+            show_gap(gap_line, r)
+
+    def _refresh(self) -> None:
+        self.text.value = "<pre>" + html.escape("\n".join(readout(self.results))) + "</pre>"
+        self.blitter.update()
+
+    def update(self, name: str) -> None:
+        """A control of racer ``name`` changed: rerun it if needed, update its two lines, blit."""
+        self._show(name)
+        self._refresh()
