@@ -4,7 +4,8 @@ Time is measured on a least-squares model with ``d`` weights fitted to ``n`` ran
 (plus a small ridge term, so that the Hessian is invertible whatever ``d``): one gradient is
 one backward pass; a full Hessian needs one Hessian-vector product per parameter, ``d`` in
 all (``torch.autograd.functional.hessian`` runs them one by one, each a backward pass through
-the gradient); solving the Newton system ``H δ = g`` takes about ``d³/3`` flops.
+the gradient); solving the Newton system ``H δ = g`` takes about ``2d³/3`` flops
+(``torch.linalg.solve`` factorizes by LU; a Cholesky factorization would take ``d³/3``).
 Memory needs no measuring: a gradient holds ``d`` numbers and a Hessian ``d²``.
 """
 

@@ -1,4 +1,4 @@
-"""Every number lesson 02 states, and the theory behind it."""
+"""Every number lesson 02 states, and the theory behind it; measured numbers come from torch.optim.SGD."""
 
 import math
 
@@ -14,6 +14,7 @@ from linreg_utils import (
     eigen_errors,
     gd_trajectory,
     hessian_eigenvalues,
+    mse_hessian,
     optimal_lr,
     predicted_steps,
     seed_data,
@@ -21,167 +22,155 @@ from linreg_utils import (
     steps_to_shrink,
     unstandardize,
 )
+from linreg_utils.exercises.lesson02 import linear_start
+from linreg_utils.trajectory import sgd_runs
+from linreg_utils.viz.lr_widget import lr_scale, readout_text
+from tests import lesson_numbers as numbers
 
 
-def path_by_hand(lr, steps, optimizer_cls=None):
-    """GD on the seed in float64, by hand (no optimizer) or through ``optimizer_cls``."""
+@pytest.fixture(scope="module")
+def seed_runs():
+    """The lesson's measurement: lr = 1e-3 from (0, 0) and from nn.Linear's start, 24,000 steps."""
+    x, y = seed_data()
+    return sgd_runs(x, y, [1e-3, 1e-3], 24_000, starts=[(0.0, 0.0), linear_start()])
+
+
+def path_by_hand(lr, steps):
+    """GD on the seed in float64 with autograd and a hand-written update (no optimizer)."""
     x, y = (t.double() for t in seed_data())
     w = torch.zeros(1, dtype=torch.float64, requires_grad=True)
     b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    opt = optimizer_cls([w, b], lr=lr) if optimizer_cls else None
     path = [(0.0, 0.0)]
     for _ in range(steps):
-        if opt:
-            opt.zero_grad()
-        loss = torch.mean((w * x + b - y) ** 2)
-        loss.backward()
-        if opt:
-            opt.step()
-        else:
-            with torch.no_grad():
-                w -= lr * w.grad
-                b -= lr * b.grad
-            w.grad.zero_()
-            b.grad.zero_()
+        torch.mean((w * x + b - y) ** 2).backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+        w.grad.zero_()
+        b.grad.zero_()
         path.append((w.item(), b.item()))
     return np.array(path)
 
 
 def test_hand_loop_sgd_and_closed_form_trace_the_same_path():
     x, y = seed_data()
-    hand, sgd = path_by_hand(1e-3, 100), path_by_hand(1e-3, 100, torch.optim.SGD)
-    assert np.allclose(hand, sgd, rtol=1e-12, atol=1e-15)
+    hand, sgd = path_by_hand(1e-3, 100), sgd_runs(x, y, [1e-3], 100)
+    assert np.allclose(hand, np.column_stack([sgd.weights[:, 0], sgd.biases[:, 0]]), rtol=1e-12, atol=1e-15)
     run = gd_trajectory(x, y, 1e-3, 100)
     assert np.allclose(np.column_stack([run.weights, run.biases]), hand, rtol=1e-9, atol=1e-12)
+    assert (f"{hand[-1, 0]:.6f}", f"{hand[-1, 1]:.6f}") == numbers.L02_AFTER_100_STEPS
 
 
-def test_seed_condition_number_and_critical_lr():
+def test_seed_hessian_condition_number_and_critical_lr():
     x, _ = seed_data()
-    lam_min, lam_max = hessian_eigenvalues(x)
-    assert (lam_min, lam_max) == pytest.approx((0.2377, 90.0943), abs=1e-4)
-    assert round(condition_number(x), 1) == 379.0
-    assert critical_lr(x) == pytest.approx(0.02220, abs=5e-6)
-    assert 1e-3 / critical_lr(x) == pytest.approx(0.045, abs=5e-4)
+    h = mse_hessian(x)
+    assert (f"{h[0, 0]:.4f}", f"{h[0, 1]:.4f}", f"{h[1, 1]:.4f}") == numbers.L02_HESSIAN
+    assert tuple(f"{v:.4f}" for v in hessian_eigenvalues(x)) == numbers.L02_EIGENVALUES
+    assert f"{condition_number(x):.1f}" == numbers.L02_KAPPA
+    assert (f"{critical_lr(x):.5f}", f"{1e-3 / critical_lr(x):.3f}") == (numbers.L02_CRITICAL_LR, "0.045")
 
 
-def test_seed_rate_and_steps_at_lr_1e3():
+def test_seed_rate_shares_and_predictions_at_lr_1e3():
     x, y = seed_data()
-    rate = convergence_rate(x, 1e-3)
-    assert rate == pytest.approx(0.999762, abs=5e-7)
+    rate, lam_max = convergence_rate(x, 1e-3), hessian_eigenvalues(x)[1]
+    assert (f"{1 - 1e-3 * lam_max:.4f}", f"{rate:.6f}") == numbers.L02_RATE_AT_1E3
     lam, c0 = eigen_errors(x, y)
-    gap0 = 0.5 * np.sum(lam * c0**2)
-    assert gap0 == pytest.approx(5.7925, abs=5e-5)
-    assert 0.5 * lam[0] * c0[0] ** 2 == pytest.approx(0.0400, abs=5e-5)
-    assert math.ceil(steps_to_shrink(rate**2, 1e-6 / gap0)) == 32_747
-    assert math.ceil(predicted_steps(x, y, 1e-3, 1e-6)) == 22_286
-    run = gd_trajectory(x, y, 1e-3, 100_000)
-    assert run.first_within(1e-6) == 22_286
-    assert run.gaps[-1] < 1e-20
+    gap0, flat0 = 0.5 * np.sum(lam * c0**2), 0.5 * lam[0] * c0[0] ** 2
+    assert (f"{gap0:.4f}", f"{flat0:.4f}") == (numbers.L02_GAP0, numbers.L02_FLAT_SHARE0)
+    assert math.ceil(steps_to_shrink(rate**2, 1e-6 / gap0)) == numbers.L02_GUARANTEE_STEPS
+    assert math.ceil(predicted_steps(x, y, 1e-3, 1e-6)) == numbers.L02_STEPS_FROM_ZERO
 
 
-def test_guarantee_bounds_the_gap_at_every_step():
+def test_torch_measures_the_predicted_steps_from_both_starts(seed_runs):
     x, y = seed_data()
-    for lr in (1e-3, 0.01, 0.95 * critical_lr(x)):
-        run = gd_trajectory(x, y, lr, 5_000)
-        k = np.arange(run.steps + 1)
-        assert np.all(run.gaps <= convergence_rate(x, lr) ** (2 * k) * run.gaps[0] * (1 + 1e-9))
+    counts = seed_runs.first_within(1e-6)
+    assert counts == [numbers.L02_STEPS_FROM_ZERO, numbers.L02_STEPS_FROM_LINEAR_START]
+    for count, start in zip(counts, [(0.0, 0.0), linear_start()], strict=True):
+        assert math.ceil(predicted_steps(x, y, 1e-3, 1e-6, *start)) == count
+        assert gd_trajectory(x, y, 1e-3, 24_000, *start).first_within(1e-6) == count
+    assert tuple(f"{100_000 / c:.1f}" for c in counts) == numbers.L02_EXCESS_EPOCHS
 
 
-@pytest.mark.parametrize("eta_lam_max", [1.05, 1.5, 1.8, 1.99])
-def test_between_one_and_two_over_lambda_max_gd_oscillates_and_converges(eta_lam_max):
+def test_measured_gap_lies_on_the_exact_one_and_the_guarantee_bounds_it(seed_runs):
     x, y = seed_data()
-    lam_max = hessian_eigenvalues(x)[1]
-    run = gd_trajectory(x, y, eta_lam_max / lam_max, 20_000)
-    assert not run.diverged and run.gaps[-1] < 1e-3 * run.gaps[0]
-    q = np.linalg.eigh((2 / 15) * np.array([[np.sum(x.double().numpy() ** 2), x.sum().item()],
-                                              [x.sum().item(), 15.0]]))[1]
-    steep = (np.column_stack([run.weights, run.biases]) - run.optimum) @ q[:, 1]
-    signs = np.sign(steep[:6])  # beyond that, 0.05**k of the 1.05 case reaches round-off
-    assert np.all(signs[1:] == -signs[:-1])  # flips every step
+    exact = gd_trajectory(x, y, 1e-3, 100_000)
+    assert np.max(np.abs(seed_runs.gaps[:, 0] - exact.gaps[:24_001])) < 1e-13
+    k = np.arange(24_001)
+    bound = convergence_rate(x, 1e-3) ** (2 * k) * seed_runs.gaps[0, 0]
+    assert np.all(seed_runs.gaps[:, 0] <= bound * (1 + 1e-9) + 1e-15)
+    assert f"{exact.gaps[-1]:.1e}" == numbers.L02_GAP_AFTER_100K
+    loss_star = seed_runs.optimum_loss
+    assert (f"{np.spacing(loss_star):.0e}", f"{loss_star:.3f}") == ("3e-17", "0.151")
 
 
-def test_oscillation_example_numbers():
+def test_the_start_decides_the_flat_share():
     x, y = seed_data()
-    lam_max = hessian_eigenvalues(x)[1]
-    calm, zigzag, over = (gd_trajectory(x, y, f / lam_max, 2_000) for f in (0.8, 1.8, 2.05))
-    assert not calm.diverged and not zigzag.diverged
-    assert f"{calm.gaps[-1]:.2e}" == "8.54e-06" and f"{zigzag.gaps[-1]:.2e}" == "2.15e-10"
-    assert over.diverged and over.diverged_at == 142
-
-
-def test_just_above_critical_diverges():
-    x, y = seed_data()
-    run = gd_trajectory(x, y, 1.05 * critical_lr(x), 1_000)
-    assert run.diverged and run.diverged_at == 73
-
-
-def test_optimal_lr_sits_just_below_critical_and_balances_the_rates():
-    x, y = seed_data()
-    lam_min, lam_max = hessian_eigenvalues(x)
-    lr = optimal_lr(x)
-    assert lr == pytest.approx(0.0221, abs=5e-5) and lr / critical_lr(x) == pytest.approx(0.997, abs=5e-4)
-    assert (1 - lr * lam_min) == pytest.approx(-(1 - lr * lam_max))
-    kappa = lam_max / lam_min
-    assert convergence_rate(x, lr) == pytest.approx((kappa - 1) / (kappa + 1))
-    assert gd_trajectory(x, y, lr, 3_000).first_within(1e-6) == 1_476
-    assert math.ceil(predicted_steps(x, y, lr)) == 1_475
-
-
-def test_standardizing_makes_kappa_one_and_gd_fast():
-    x, y = seed_data()
-    z, mean, std = standardize(x.double())
-    lam_min, lam_max = hessian_eigenvalues(z)
-    assert lam_min == pytest.approx(2.0) and lam_max == pytest.approx(2.0)
-    assert condition_number(z) == pytest.approx(1.0)
-    assert optimal_lr(z) == pytest.approx(0.5) and critical_lr(z) == pytest.approx(1.0)
-    steps = {lr: gd_trajectory(z, y, lr, 200).first_within(1e-6) for lr in (0.1, 0.3, optimal_lr(z))}
-    assert steps == {0.1: 35, 0.3: 9, optimal_lr(z): 1}
-    run = gd_trajectory(z, y, optimal_lr(z), 200)
-    w, b = unstandardize(run.weights[-1], run.biases[-1], mean, std)
-    assert (w, b) == pytest.approx(closed_form_fit(x, y), abs=1e-9)
-
-
-def test_the_start_decides_the_step_count_not_the_rate():
-    x, y = seed_data()
-    torch.manual_seed(0)
-    w0, b0 = (p.item() for p in torch.nn.Linear(1, 1).parameters())
-    assert (f"{w0:.4f}", f"{b0:.4f}") == ("-0.0075", "0.5364")
     shares = []
-    for (ws, bs), steps in (((0.0, 0.0), 22_286), ((w0, b0), 11_820)):
-        lam, c0 = eigen_errors(x, y, ws, bs)
+    for start in [(0.0, 0.0), linear_start()]:
+        lam, c0 = eigen_errors(x, y, *start)
         shares.append(0.5 * lam[0] * c0[0] ** 2)
-        assert math.ceil(predicted_steps(x, y, 1e-3, 1e-6, ws, bs)) == steps
-        assert gd_trajectory(x, y, 1e-3, 100_000, ws, bs).first_within(1e-6) == steps
-    assert (f"{shares[0]:.5f}", f"{shares[1]:.5f}") == ("0.04004", "0.00028")
+    assert tuple(f"{s:.5f}" for s in shares) == numbers.L02_FLAT_SHARES
     assert f"{shares[0] / shares[1]:.0f}" == "145"
-    assert (f"{100_000 / 22_286:.1f}", f"{100_000 / 11_820:.1f}") == ("4.5", "8.5")
 
 
-def test_zigzag_run_ends_closer_because_its_flat_factor_is_smaller():
+def test_between_one_and_two_over_lambda_max_measured_gd_oscillates_and_converges():
+    x, y = seed_data()
+    lam_max = hessian_eigenvalues(x)[1]
+    fractions = [1.05, 1.5, 1.8, 1.99]
+    runs = sgd_runs(x, y, [f / lam_max for f in fractions], 20_000)
+    _, q = np.linalg.eigh(mse_hessian(x).numpy())
+    w_star, b_star = closed_form_fit(x, y)
+    for i in range(len(fractions)):
+        assert runs.gaps[-1, i] < 1e-3 * runs.gaps[0, i]
+        steep = (np.column_stack([runs.weights[:, i], runs.biases[:, i]]) - [w_star, b_star]) @ q[:, 1]
+        signs = np.sign(steep[:6])  # beyond that, 0.05**k of the 1.05 case reaches round-off
+        assert np.all(signs[1:] == -signs[:-1])  # flips every step
+
+
+def test_oscillation_example_numbers_are_measured():
     x, y = seed_data()
     lam_min, lam_max = hessian_eigenvalues(x)
-    calm, zigzag = (gd_trajectory(x, y, f / lam_max, 2_000) for f in (0.8, 1.8))
-    assert (f"{1 - calm.lr * lam_min:.5f}", f"{1 - zigzag.lr * lam_min:.5f}") == ("0.99789", "0.99525")
-    predicted = ((1 - calm.lr * lam_min) / (1 - zigzag.lr * lam_min)) ** 4_000
-    assert round(calm.gaps[-1] / zigzag.gaps[-1], -2) == round(predicted, -2) == 39_800
+    fractions = (0.8, 1.8, 2.05)
+    osc = sgd_runs(x, y, [f / lam_max for f in fractions], 2_000)
+    assert tuple(f"{g:.2e}" for g in osc.gaps[-1]) == numbers.L02_OSCILLATION_GAPS
+    assert tuple(f"{1 - f / lam_max * lam_min:.5f}" for f in fractions) == numbers.L02_FLAT_FACTORS
+    predicted = ((1 - 0.8 / lam_max * lam_min) / (1 - 1.8 / lam_max * lam_min)) ** 4_000
+    measured = round(osc.gaps[-1, 0] / osc.gaps[-1, 1], -2)
+    assert measured == round(predicted, -2) == numbers.L02_ZIGZAG_ADVANTAGE
 
 
-def test_optimal_lr_minimises_the_worst_case_not_the_steps_from_zero():
+def test_static_grid_readouts():
+    x, y = seed_data()
+    scale, crit, opt = lr_scale(x), critical_lr(x), optimal_lr(x)
+    assert math.ceil(predicted_steps(x, y, opt)) == numbers.L02_PREDICTED_AT_OPTIMAL_LR
+    text = readout_text(gd_trajectory(x, y, 1.05 * crit, 1_000), scale)
+    assert f"by step {numbers.L02_DIVERGED_AT}" in text
+    assert f"about {numbers.L02_SWEEP_STEPS[3]:,} needed" in readout_text(
+        gd_trajectory(x, y, 0.95 * crit, 1_000), scale, predicted=predicted_steps(x, y, 0.95 * crit))
+
+
+def test_optimal_lr_minimises_the_worst_case_not_the_measured_steps_from_zero():
     x, y = seed_data()
     lam_min, lam_max = hessian_eigenvalues(x)
     kappa, crit, lr_opt = lam_max / lam_min, critical_lr(x), optimal_lr(x)
-    assert f"{(kappa - 1) / (kappa + 1):.5f}" == "0.99474" == f"{-(1 - lr_opt * lam_max):.5f}"
+    assert (1 - lr_opt * lam_min) == pytest.approx(-(1 - lr_opt * lam_max))
+    worst = numbers.L02_WORST_CASE_FACTOR
+    assert f"{(kappa - 1) / (kappa + 1):.5f}" == worst == f"{-(1 - lr_opt * lam_max):.5f}"
     lam, c0 = eigen_errors(x, y)
     assert f"{0.5 * lam[1] * c0[1] ** 2:.4f}" == "5.7525"
-    counts = [gd_trajectory(x, y, f * crit, 3_000).first_within(1e-6) for f in (0.5, 0.8, 0.9, 0.95, 0.99)]
-    assert counts == [2_006, 1_253, 1_113, 1_055, 1_012]
-    assert gd_trajectory(x, y, lr_opt, 3_000).first_within(1e-6) == 1_476 > max(counts[1:])
+    lrs = [f * crit for f in (0.5, 0.8, 0.9, 0.95, 0.99)] + [lr_opt]
+    counts = sgd_runs(x, y, lrs, 2_100).first_within(1e-6)
+    assert tuple(counts[:-1]) == numbers.L02_SWEEP_STEPS
+    assert counts[-1] == numbers.L02_STEPS_AT_OPTIMAL_LR > max(counts[1:-1])
 
 
-def test_exercise_2_3_recipe_gives_section_3s_count():
+def test_standardizing_makes_kappa_one_and_measured_gd_fast():
     x, y = seed_data()
-    rate = convergence_rate(x, 1e-3)
-    lam, c0 = eigen_errors(x, y)
-    flat = 0.5 * lam[0] * c0[0] ** 2
-    assert math.ceil(math.log(1e-6 / flat) / math.log(rate**2)) == 22_286
-    assert math.ceil(math.log(1e-6) / math.log(rate)) > 50_000  # the old recipe (rate ρ, factor 1e-6)
+    z, mean, std = standardize(x.double())
+    assert hessian_eigenvalues(z) == pytest.approx((2.0, 2.0))
+    assert condition_number(z) == pytest.approx(1.0)
+    assert optimal_lr(z) == pytest.approx(0.5) and critical_lr(z) == pytest.approx(1.0)
+    runs = sgd_runs(z, y, [0.1, 0.3, optimal_lr(z)], 60)
+    assert tuple(runs.first_within(1e-6)) == numbers.L02_STANDARDIZED_STEPS
+    w, b = unstandardize(runs.weights[-1, 2], runs.biases[-1, 2], mean, std)
+    assert (w, b) == pytest.approx(closed_form_fit(x, y), abs=1e-9)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from linreg_utils import closed_form_fit, gd_trajectory, make_regression, mse_hessian, seed_data
+from linreg_utils import closed_form_fit, gd_trajectory, make_regression, mse, mse_hessian, seed_data
 from linreg_utils.rosenbrock import (
     MINIMUM,
     rosenbrock,
@@ -14,6 +14,7 @@ from linreg_utils.rosenbrock import (
     rosenbrock_newton_path,
 )
 from linreg_utils.second_order import mse_gradient, newton_step
+from tests import lesson_numbers as numbers
 
 DATASETS = {
     "seed": seed_data(),
@@ -24,7 +25,8 @@ STARTS = [(0.0, 0.0), (5.0, -3.0), (-1e3, 1e3), (0.2725, 0.6247)]
 
 # What the notebook's text states about Rosenbrock, from the start (-1.2, 1) and tolerance 1e-6.
 START, TOL, LR = (-1.2, 1.0), 1e-6, 1e-3
-NEWTON_STEPS, GD_STEPS, GD_BUDGET = 6, 34_374, 1_000
+NEWTON_STEPS, GD_STEPS = numbers.L01_NEWTON_STEPS, numbers.L01_ROSENBROCK_GD_STEPS
+GD_BUDGET = numbers.L01_ROSENBROCK_GD_BUDGET
 
 
 @pytest.fixture(params=sorted(DATASETS))
@@ -63,17 +65,15 @@ def test_newton_lands_on_least_squares_optimum_in_one_step(data, start):
     assert torch.linalg.norm(mse_gradient(x, y, torch.tensor([w, b], dtype=torch.float64))) < 1e-7 * scale
 
 
-def test_gd_at_the_tutorial_lr_needs_the_stated_steps_on_the_seed_data():
-    x, y = seed_data()
-    assert gd_trajectory(x, y, lr=1e-3, steps=100_000).first_within(1e-6) == 22_286
-
-
-def test_gradient_step_does_not_land_in_one_step():
-    x, y = seed_data()
+def test_lesson_01s_seed_numbers():
+    x, y = (t.double() for t in seed_data())
     w_star, b_star = closed_form_fit(x, y)
-    theta = torch.zeros(2, dtype=torch.float64)
-    w, b = (theta - 1e-3 * mse_gradient(x, y, theta)).tolist()
-    assert abs(w - w_star) > 0.1 or abs(b - b_star) > 0.1
+    assert (f"{w_star:.6f}", f"{b_star:.6f}") == numbers.L01_OPTIMUM
+    loss0, loss_star = mse(x, y, 0.0, 0.0), mse(x, y, w_star, b_star)
+    assert (f"{loss0:.4f}", f"{loss_star:.4f}", f"{loss0 - loss_star:.4f}") == numbers.L01_LOSSES
+    # measured with torch.optim.SGD in tests/test_lesson02_numbers.py (the same number)
+    assert gd_trajectory(x, y, lr=1e-3, steps=23_000).first_within(1e-6) == numbers.L01_GD_STEPS_FROM_ZERO
+
 
 
 def test_newton_step_does_not_change_its_input():
@@ -138,10 +138,23 @@ def test_newtons_correct_digits_at_least_double_near_the_minimum():
     assert digits[1] >= 2 * digits[0] and digits[2] >= 2 * digits[1]
 
 
-def test_newton_first_stop_has_a_nearly_singular_hessian():
-    point = rosenbrock_newton_path(START, tol=TOL).points[1]
-    assert 3_700 < np.linalg.cond(rosenbrock_hessian(point)) < 3_900  # "about 3,800"
-    assert 60 < np.linalg.cond(rosenbrock_hessian(START)) < 70  # "about 64"
+def test_newton_condition_numbers_the_lesson_prints():
+    points = rosenbrock_newton_path(START, tol=TOL).points
+    conds = [round(np.linalg.cond(rosenbrock_hessian(p))) for p in points]
+    assert (conds[0], conds[1], conds[5], conds[6]) == (*numbers.L01_COND, numbers.L01_COND[2])
+
+
+def test_newtons_long_step_is_along_the_small_eigenvalue_where_the_gradient_has_a_component():
+    path = rosenbrock_newton_path(START, tol=TOL)
+    lam, vecs = np.linalg.eigh(rosenbrock_hessian(path.points[1]))
+    g_along = vecs.T @ rosenbrock_gradient(path.points[1])
+    step = -g_along / lam
+    length = np.linalg.norm(path.points[2] - path.points[1])
+    printed = (f"{lam[0]:.3f}", f"{lam[1]:.1f}", f"{step[0]:+.3f}", f"{length:.2f}")
+    assert printed == numbers.L01_NEWTON_LONG_STEP
+    assert abs(step[0]) > 1_000 * abs(step[1])  # the step is (almost) all along v_min
+    # at steps 5 and 6 cond(H) is as large, but the gradient is tiny, and so is the step
+    assert np.linalg.norm(path.points[6] - path.points[5]) < 1e-4
 
 
 def test_newton_path_numbers_the_text_quotes():
