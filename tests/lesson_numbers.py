@@ -6,8 +6,54 @@ One section per lesson; add to your lesson's section, never duplicate a number e
 """
 
 # --- lesson 01 · first vs second order -------------------------------------------------------
+# The seed's 15 points, float64, tolerance 1e-6 on L − L*; GD at the tutorial's lr = 1e-3 from (0, 0).
+L01_OPTIMUM = ("0.272548", "0.624727")  # (w*, b*)
+L01_LOSSES = ("5.9437", "0.1512", "5.7925")  # L0 at (0, 0), L*, and the gap L0 − L*
+L01_GD_STEPS_FROM_ZERO = 22_286  # measured by torch.optim.SGD, and exact by the closed form
+# Newton at step 1: λmin, λmax, the step along v_min, the step's length
+L01_NEWTON_LONG_STEP = ("0.343", "1306.9", "+4.951", "4.95")
+L01_COND = (64, 3_805, 2_508)  # cond(H) at the start, at step 1, at steps 5 and 6
+L01_LINE_SEARCH_LR = "0.011100"  # Exercise 1.1: η* = gᵀg / gᵀHg at (0, 0)
+L01_DAMPED_NEWTON_STEPS = 12  # Exercise 1.2: α = 0.5, gap 5.7925 · 0.25^k ≤ 1e-6
+# Rosenbrock from (-1.2, 1), stop within 1e-6 of (1, 1).
+L01_NEWTON_STEPS = 6
+L01_ROSENBROCK_GD_STEPS = 34_374  # GD at lr = 1e-3
+L01_ROSENBROCK_GD_BUDGET = 1_000  # "still more than 1 away after 1,000 steps"
+L01_ROSENBROCK_LARGEST_LR = 0.00199  # Exercise 1.3: below 2/λmax at (1, 1) = 0.001997
 
 # --- lesson 02 · gradient descent live ----------------------------------------------------------
+# The seed's 15 points in float64; "reach" = L − L* ≤ 1e-6. Printed digits as the lesson prints them.
+L02_AFTER_100_STEPS = ("0.351891", "0.063543")  # (w, b) after 100 steps at lr = 1e-3 from (0, 0)
+L02_HESSIAN = ("88.3320", "12.4597", "2.0000")  # H11, H12, H22
+L02_EIGENVALUES = ("0.2377", "90.0943")
+L02_KAPPA = "379.0"
+L02_CRITICAL_LR = "0.02220"  # 2/λmax; the seed's lr is "0.045" of it
+L02_RATE_AT_1E3 = ("0.9099", "0.999762")  # steep factor, flat factor ρ
+L02_GAP0, L02_FLAT_SHARE0 = "5.7925", "0.0400"  # from (0, 0)
+L02_GUARANTEE_STEPS = 32_747
+L02_STEPS_FROM_ZERO = L01_GD_STEPS_FROM_ZERO  # flat share predicts it, torch.optim.SGD measures it
+L02_STEPS_FROM_LINEAR_START = 11_820
+L02_FLAT_SHARES = ("0.04004", "0.00028")  # (0, 0), nn.Linear's start; ratio "145"
+L02_EXCESS_EPOCHS = ("4.5", "8.5")  # 100,000 / the two step counts
+L02_GAP_AFTER_100K = "8.9e-23"  # exact; below float64's "3e-17" resolution of L* = "0.151"
+# Section 4, measured over 2,000 steps at ηλmax = 0.8, 1.8, 2.05.
+L02_OSCILLATION_GAPS = ("8.54e-06", "2.15e-10", "3.29e+85")
+L02_FLAT_FACTORS = ("0.99789", "0.99525", "0.99459")
+L02_ZIGZAG_ADVANTAGE = 39_800
+# The static grid's readouts (closed form, 1,000 steps).
+L02_PREDICTED_AT_OPTIMAL_LR = 1_475  # ceil of the flat/steep shares' bound at 2/(λmin+λmax)
+L02_DIVERGED_AT = 73  # 1.05 × 2/λmax: the loss passed 1e6 × its start
+# Section 5: measured steps at η/(2/λmax) = 0.5, 0.8, 0.9, 0.95, 0.99 and at 2/(λmin+λmax).
+L02_WORST_CASE_FACTOR = "0.99474"  # (κ−1)/(κ+1); the steep share from (0, 0) is "5.7525"
+L02_SWEEP_STEPS = (2_006, 1_253, 1_113, 1_055, 1_012)
+L02_STEPS_AT_OPTIMAL_LR = 1_476
+L02_STANDARDIZED_STEPS = (35, 9, 1)  # lr = 0.1, 0.3, 0.5 on standardized x
+# Exercises (seed's points, tolerance 1e-6 on L − L*).
+L02_STEPS_AT_LR_0_01 = 2_227  # 2.1: lr = 0.01 from (0, 0), measured by torch.optim.SGD
+L02_CENTRED_CRITICAL_LR = 0.18675  # 2.2: 1/var(x) after centring x
+L02_LINEAR_START = ("-0.0075", "0.5364")  # nn.Linear(1, 1) after torch.manual_seed(0)
+L02_FEWEST_FROM_LINEAR_START = (537, "0.989")  # 2.3: (steps, lr / (2/λmax)) at the best lr
+L02_FASTEST_SLIDER_LR = 0.02188  # 2.3: the slider's best value (10^-1.66) within 10 % of the fewest
 
 # --- lesson 03 · the torch.optim API -------------------------------------------------------------
 
