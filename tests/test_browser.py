@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from tools.lab_driver import CHROMIUM, chromium, error_outputs, open_notebook, run_all_cells, running_lab
+from tools.lab_driver import (
+    CHROMIUM,
+    chromium,
+    error_outputs,
+    open_notebook,
+    run_all_cells,
+    running_lab,
+    wait_canvas_settled,
+    wait_pixels_changed,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -64,23 +73,20 @@ def test_moving_the_slider_updates_the_live_figure_and_the_readout(lab_page):
     readout = page.locator(".lr-readout").first
     figure = page.locator(".jupyter-matplotlib-figure canvas").first
     slider.scroll_into_view_if_needed()
-    figure.wait_for(state="visible", timeout=30_000)
-    page.wait_for_timeout(1000)
+    wait_canvas_settled(figure)  # the kernel's first image has been painted
     page.screenshot(path=ARTIFACTS / "widget-before.png", full_page=False)
-    text_before, image_before = readout.inner_text(), figure.screenshot()
+    text_before = readout.inner_text()
     assert "diverges" not in text_before
 
     handle = slider.locator(".noUi-handle").first
     handle.focus()
-    handle.press("End")  # the slider's largest learning rate, above 2/λmax
+    with wait_pixels_changed(figure):  # fails if the figure does not change within 30 s
+        handle.press("End")  # the slider's largest learning rate, above 2/λmax
     page.wait_for_function(
         "() => document.querySelector('.lr-readout').textContent.includes('diverges')",
         timeout=30_000)
-    page.wait_for_timeout(1500)  # let the new figure image arrive from the kernel
-    image_after = figure.screenshot()
     page.screenshot(path=ARTIFACTS / "widget-after.png", full_page=False)
     assert readout.inner_text() != text_before
-    assert image_after != image_before, "the figure did not change when the slider moved"
     assert error_outputs(page) == []
 
 
@@ -93,16 +99,13 @@ def test_ticking_an_optimizer_adds_it_to_the_race(race_page):
     widget = page.locator(".race-widget").first
     widget.scroll_into_view_if_needed()
     figure = widget.locator(".jupyter-matplotlib-figure canvas").first
-    figure.wait_for(state="visible", timeout=30_000)
-    page.wait_for_timeout(1000)
+    wait_canvas_settled(figure)
     readout = page.locator(".race-readout").first
     assert "Nesterov" not in readout.inner_text()
-    image_before = figure.screenshot()
-    widget.get_by_role("checkbox", name="Nesterov").check()
+    with wait_pixels_changed(figure):  # fails if the race figure does not change within 30 s
+        widget.get_by_role("checkbox", name="Nesterov").check()
     page.wait_for_function(
         "() => document.querySelector('.race-readout').textContent.includes('Nesterov')",
         timeout=30_000)
-    page.wait_for_timeout(1500)  # let the new figure image arrive from the kernel
     widget.screenshot(path=ARTIFACTS / "race-after.png")
-    assert figure.screenshot() != image_before, "the race figure did not change"
     assert error_outputs(page) == []

@@ -50,11 +50,6 @@ def test_memory_is_d_floats_for_the_gradient_and_d_squared_for_the_hessian(d, gr
     assert sizes["L-BFGS"] == 2 * lbfgs_default_history() * gradient
 
 
-def test_lbfgs_history_is_torchs_default():
-    optimizer = torch.optim.LBFGS([torch.zeros(1, requires_grad=True)])
-    assert lbfgs_default_history() == optimizer.defaults["history_size"]
-
-
 @pytest.mark.parametrize("count, text", [
     (0, "0 B"), (16, "16 B"), (999, "999 B"), (1_600, "1.6 kB"), (800_000, "800 kB"),
     (4_000_000_000_000, "4 TB"), (4 * 10**18, "4 EB"),

@@ -60,14 +60,9 @@ def test_hessian_matches_autograd(data):
     assert torch.allclose(mse_hessian(x), auto, rtol=1e-12, atol=1e-12)
 
 
-def test_seed_numbers_match_the_lessons():
-    x, _ = seed_data()
-    lam_min, lam_max = hessian_eigenvalues(x)
-    assert lam_min == pytest.approx(0.2377, abs=1e-4)
-    assert lam_max == pytest.approx(90.094, abs=1e-3)
-    assert condition_number(x) == pytest.approx(379.0, abs=0.1)
-    assert critical_lr(x) == pytest.approx(0.022199, abs=1e-6)
-    assert optimal_lr(x) == pytest.approx(0.022141, abs=1e-6)
+def test_rate_at_a_small_lr_is_set_by_the_flattest_direction(data):
+    x, _ = data
+    lam_min, _ = hessian_eigenvalues(x)
     assert convergence_rate(x, 1e-3) == pytest.approx(1 - 1e-3 * lam_min, rel=1e-12)
 
 

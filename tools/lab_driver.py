@@ -1,5 +1,8 @@
 """Drive a real JupyterLab in headless Chromium (used by the browser test and benchmark).
 
+Every wait is for a condition (kernel idle, prompts numbered, pixels changed) with a timeout,
+never a fixed sleep.
+
 ``running_lab(folder)`` starts JupyterLab on a free localhost port with a random token and
 its own empty settings/workspace folders, and always shuts it down. ``browser_page()`` opens
 Debian's Chromium through Playwright (Playwright's own browser download is not needed).
@@ -124,6 +127,8 @@ def menu(page, top: str, item: str) -> None:
 
 
 PROMPTS = "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+ERRORS = ("[...document.querySelectorAll('.jp-OutputArea-output')]"
+          ".filter(e => /Traceback|Error:/.test(e.textContent))")
 
 
 def run_all_cells(page, timeout_ms: int = 180_000) -> None:
@@ -145,14 +150,49 @@ def run_all_cells(page, timeout_ms: int = 180_000) -> None:
         except Exception:
             if attempt == 1:
                 raise
+    # Done when every prompt is numbered, or as soon as a traceback shows (Run All stops there).
     page.wait_for_function(
-        f"() => {PROMPTS}.length > 0 && {PROMPTS}.every(p => /\\[\\d+\\]/.test(p.textContent))",
-        timeout=timeout_ms)
+        f"() => ({PROMPTS}.length > 0 && {PROMPTS}.every(p => /\\[\\d+\\]/.test(p.textContent)))"
+        f" || {ERRORS}.length > 0", timeout=timeout_ms)
+    if errors := error_outputs(page):
+        raise AssertionError("a cell failed in JupyterLab:\n" + "\n".join(errors)[-3000:])
     wait_kernel_idle(page, timeout_ms)
+
+
+# Settled: the pixels differ from a blank canvas of the same size and have not changed for
+# quietMs (polled; the last picture and its time are kept on the element).
+_SETTLED = """([c, quietMs]) => {
+    const url = c.toDataURL(), now = performance.now();
+    if (c.__lastUrl !== url) { c.__lastUrl = url; c.__since = now; return false; }
+    const blank = document.createElement('canvas');
+    blank.width = c.width; blank.height = c.height;
+    return url !== blank.toDataURL() && now - c.__since >= quietMs; }"""
+
+
+def wait_canvas_settled(canvas, quiet_ms: int = 500, timeout_ms: int = 30_000) -> None:
+    """Wait until ``canvas`` (a Playwright locator) shows a figure that has not changed for
+    ``quiet_ms``: the kernel's image has arrived and been painted."""
+    canvas.wait_for(state="visible", timeout=timeout_ms)
+    canvas.page.wait_for_function(_SETTLED, arg=[canvas.element_handle(), quiet_ms],
+                                  timeout=timeout_ms, polling=100)
+
+
+@contextlib.contextmanager
+def wait_pixels_changed(canvas, timeout_ms: int = 30_000, polling_ms: int = 50) -> Iterator[None]:
+    """``with wait_pixels_changed(canvas): act()`` returns once ``canvas`` shows other pixels
+    than before ``act()``; raises AssertionError if that takes longer than ``timeout_ms``."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    handle = canvas.element_handle()
+    before = handle.evaluate("c => c.toDataURL()")
+    yield
+    try:
+        canvas.page.wait_for_function("([c, before]) => c.toDataURL() !== before", arg=[handle, before],
+                                      timeout=timeout_ms, polling=polling_ms)
+    except PlaywrightTimeout as exc:
+        raise AssertionError(f"the figure did not change within {timeout_ms / 1e3:.0f} s") from exc
 
 
 def error_outputs(page) -> list[str]:
     """Texts of error outputs (tracebacks) shown in the notebook."""
-    return page.eval_on_selector_all(
-        ".jp-OutputArea-output",
-        "els => els.filter(e => /Traceback|Error:/.test(e.textContent)).map(e => e.textContent)")
+    return page.evaluate(f"() => {ERRORS}.map(e => e.textContent)")
