@@ -18,6 +18,7 @@ import os
 import re
 import statistics
 import subprocess
+import tempfile
 from pathlib import Path
 
 from benchmarks._timing import timings
@@ -54,8 +55,8 @@ def main() -> None:
     results = {(c, n): [] for c in checkouts for n in names}
     for round_ in range(args.repeats):
         for name in names:
-            for checkout in checkouts:
-                log = Path(f"/tmp/bench_make_test-{checkout.name}-{name}.log")
+            for i, checkout in enumerate(checkouts):
+                log = Path(tempfile.gettempdir()) / f"bench_make_test-{i}-{checkout.name}-{name}.log"
                 seconds, status, summary = run_once(checkout, COMMANDS[name], log)
                 results[checkout, name].append((seconds, status, summary))
                 print(f"round {round_ + 1}: {checkout} `{' '.join(COMMANDS[name])}` {seconds:.1f} s "
