@@ -58,7 +58,7 @@ def test_scale_html_keeps_the_marker_in_a_row_of_its_own(data):
     scale = lr_scale(x)
     for lr in (1e-4, 1e-3, scale.critical, 0.05, 0.1):
         text = scale_html(scale, lr)
-        tops = re.findall(r"top:([0-9.]+em)", text)
+        tops = re.findall(r"top:([0-9.]+(?:em|px))", text)
         assert tops.count(MARKER_TOP) == 1, "only the η marker sits in the marker's row"
     critical_label = re.search(r'<div style="([^"]*)">critical', scale_html(scale, 0.1)).group(1)
     assert "right:" in critical_label and "border-right" in critical_label  # runs leftwards from 78 %

@@ -62,8 +62,9 @@ def readout_text(run: Trajectory, scale: LrScale, tol: float = REACH_TOL,
     return f"{head}{zigzag}{tail}"
 
 
-MARKER_TOP = "2.05em"
-"""The η marker's row, below the bar: no label ever sits there, so the marker never covers one."""
+MARKER_TOP = "28px"
+"""The η marker's row, below the bar: no label ever sits there, so the marker never covers one.
+(Rows are placed in px: an ``em`` would follow each label's own, smaller font size.)"""
 
 
 def scale_html(scale: LrScale, lr: float, width_px: int = 520) -> str:
@@ -79,21 +80,21 @@ def scale_html(scale: LrScale, lr: float, width_px: int = 520) -> str:
     def tick(pos: float, label: str, color: str, top: str) -> str:
         side = ("right" if pos > 50 else "left")
         anchor = f"right:{100 - pos:.2f}%" if side == "right" else f"left:{pos:.2f}%"
-        return (f'<div style="position:absolute;{anchor};top:{top};height:1.1em;'
+        return (f'<div style="position:absolute;{anchor};top:{top};height:14px;'
                 f'border-{side}:2px solid {color};padding-{side}:3px;font-size:11px;'
                 f'white-space:nowrap;color:{color}">{html.escape(label)}</div>')
 
-    bar = (f'<div style="position:absolute;left:0;top:1.3em;width:100%;height:8px;border-radius:4px;'
+    bar = (f'<div style="position:absolute;left:0;top:17px;width:100%;height:8px;border-radius:4px;'
            f'background:linear-gradient(to right,#8fd18f {crit:.2f}%,#f19999 {crit:.2f}%)"></div>')
-    ends = (f'<div style="position:absolute;left:0;top:3em;font-size:11px">{scale.low:.0e}</div>'
-            f'<div style="position:absolute;right:0;top:3em;font-size:11px">{scale.high:.0e}</div>')
-    marks = (tick(opt, f"optimal 2/(λmin+λmax) = {scale.optimal:.4f}", "#2b7a2b", "3em")
+    ends = (f'<div style="position:absolute;left:0;top:40px;font-size:11px">{scale.low:.0e}</div>'
+            f'<div style="position:absolute;right:0;top:40px;font-size:11px">{scale.high:.0e}</div>')
+    marks = (tick(opt, f"optimal 2/(λmin+λmax) = {scale.optimal:.4f}", "#2b7a2b", "40px")
              if opt < crit - 0.5 else "")
     marks += tick(crit, f"critical 2/λmax = {scale.critical:.4f}: diverges above", "#b22222", "0")
     marker = (f'<div style="position:absolute;left:calc({here:.2f}% - 6px);top:{MARKER_TOP};'
               f'width:0;height:0;border-left:6px solid transparent;border-right:6px solid '
               f'transparent;border-bottom:9px solid #222" title="η = {lr:.3e}"></div>')
-    return (f'<div class="lr-scale" style="position:relative;width:{width_px}px;height:4.3em;'
+    return (f'<div class="lr-scale" style="position:relative;width:{width_px}px;height:56px;'
             f'margin:0 0 0 110px">{bar}{ends}{marks}{marker}</div>')
 
 
