@@ -2,7 +2,9 @@
 
 The losses of different rows do not interact, so the gradient of their *sum* with respect to
 the ``(n_lr, 2)`` parameter tensor is the stack of each row's own gradient: one backward pass
-serves every learning rate.
+serves every learning rate. For the line's MSE the same gradients are one matrix product,
+``2/n (Θ Aᵀ − y) A`` with ``A = [x, 1]``, which skips autograd's bookkeeping (about 4× faster
+here); :func:`sweep_gd` uses that by default and autograd with ``autograd=True``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 import torch
 
 from ._checks import finite_number, positive_finite, positive_int, xy_columns
+from .theory import design_matrix
 
 
 def _lr_tensor(lrs: Sequence[float] | torch.Tensor) -> torch.Tensor:
@@ -22,27 +25,33 @@ def _lr_tensor(lrs: Sequence[float] | torch.Tensor) -> torch.Tensor:
 
 
 def sweep_gd(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float] | torch.Tensor, steps: int,
-             w0: float = 0.0, b0: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+             w0: float = 0.0, b0: float = 0.0, autograd: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """Full-batch GD on the line MSE for every lr at once (float64).
 
     ``lrs``: ``(n_lr,)``. Returns ``(theta, losses)``: final ``(w, b)`` per lr, ``(n_lr, 2)``,
     and the loss before each step and after the last, ``(n_lr, steps + 1)``. Diverging rows
-    end in ``inf``/``nan``; they do not disturb the others.
+    end in ``inf``/``nan``; they do not disturb the others. ``autograd=True`` gets the gradients
+    from one backward pass of the summed loss instead of the formula (same numbers, slower).
     """
     xc, yc = xy_columns(x, y)
     lr, steps = _lr_tensor(lrs), positive_int("steps", steps)
     start = [finite_number("w0", w0), finite_number("b0", b0)]
-    theta = torch.tensor([start] * len(lr), dtype=torch.float64, requires_grad=True)  # (n_lr, 2)
-    xs, ys = xc[:, 0], yc[:, 0]  # (n,)
+    theta = torch.tensor([start] * len(lr), dtype=torch.float64, requires_grad=autograd)  # (n_lr, 2)
+    a = design_matrix(xc)  # (n, 2)
+    at, ys, scale = a.T.contiguous(), yc[:, 0], (lr * 2.0 / len(xc))[:, None]  # (2, n), (n,), (n_lr, 1)
     losses = torch.empty(len(lr), steps + 1, dtype=torch.float64)
     for k in range(steps + 1):
-        loss = ((theta[:, :1] * xs + theta[:, 1:] - ys) ** 2).mean(dim=1)  # (n_lr,)
+        residual = theta @ at - ys  # (n_lr, n)
+        loss = (residual * residual).mean(dim=1)  # (n_lr,)
         losses[:, k] = loss.detach()
         if k == steps:
             break
-        (grad,) = torch.autograd.grad(loss.sum(), theta)
-        with torch.no_grad():
-            theta -= lr[:, None] * grad
+        if autograd:
+            (grad,) = torch.autograd.grad(loss.sum(), theta)
+            with torch.no_grad():
+                theta -= lr[:, None] * grad
+        else:
+            theta -= scale * (residual @ a)  # lr · 2/n (Θ Aᵀ − y) A
     return theta.detach(), losses
 
 

@@ -83,7 +83,7 @@ def test_widget_ticking_a_box_shows_its_lines_and_readout():
 
 def test_widget_legend_lists_every_racer_once_so_it_never_redraws():
     w = RaceWidget(X, Y, chosen=("SGD",), steps=100)
-    assert [t.get_text() for t in w.ax_loss.get_legend().get_texts()] == ["finish line 1e-08", *ZOO]
+    assert [t.get_text() for t in w.fig.legends[0].get_texts()] == ["finish line 1e-08", *ZOO]
 
 
 def test_widget_slider_reruns_only_that_racer():

@@ -40,3 +40,11 @@ def test_a_diverging_lr_does_not_disturb_the_others():
 def test_bad_learning_rates_are_refused(lrs, error):
     with pytest.raises(error, match="lrs"):
         sweep_gd(X, Y, lrs, 10)
+
+
+def test_autograd_and_formula_gradients_give_the_same_sweep():
+    lrs = torch.linspace(0.001, 0.9 * critical_lr(X), 9)
+    formula, f_losses = sweep_gd(X, Y, lrs, 200, w0=-0.5, b0=3.0)
+    auto, a_losses = sweep_gd(X, Y, lrs, 200, w0=-0.5, b0=3.0, autograd=True)
+    assert torch.allclose(formula, auto, rtol=1e-10, atol=1e-12)
+    assert torch.allclose(f_losses, a_losses, rtol=1e-10, atol=1e-12)

@@ -78,7 +78,6 @@ def draw_stability_map(ax: Axes, resolution: int = 160) -> None:
     ax.plot((1 + np.sqrt(beta)) ** 2, beta, "w--", lw=1)
     ax.set(xscale="log", xlim=MAP_LIM, ylim=(0.0, 1.0), xlabel=r"$\eta\lambda$ (log scale)",
            ylabel=r"momentum $\beta$", title=r"where each direction sits: $(\eta\lambda, \beta)$")
-    ax.legend(loc="upper left", fontsize=6.5, framealpha=0.85)
 
 
 def draw_momentum_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: int,
@@ -115,7 +114,10 @@ def draw_momentum_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, ste
         ax_path.legend(loc="upper right", fontsize=6.5)
         ax_gap.legend(loc="lower left", fontsize=6.5)
         ax_map.legend(loc="upper left", fontsize=6.5, framealpha=0.85)
-    return MomentumPanels(path, later, end, gap, shares, points, beta_line, warning)
+    panels = MomentumPanels(path, later, end, gap, shares, points, beta_line, warning)
+    for artist in panels.artists():  # what moves must not move the layout (the dots are unclipped)
+        artist.set_in_layout(False)
+    return panels
 
 
 def show_momentum_run(panels: MomentumPanels, run: Trajectory, beta: float, lam: np.ndarray,
@@ -204,11 +206,13 @@ class MomentumWidget:
         self.beta.add_class("momentum-beta")
         self.readout = widgets.HTML()
         self.readout.add_class("momentum-readout")
-        self.fig, axes = live_figure(figsize=(11.5, 3.6), ncols=3)
-        self.panels = draw_momentum_panels(axes, self.x, self.y, self.steps, START, self.tol)
+        self.fig, axes = live_figure(figsize=(11.5, 4.1), ncols=3)
+        self.panels = draw_momentum_panels(axes, self.x, self.y, self.steps, START, self.tol, legend=False)
+        handles = [h for ax in axes for h in ax.get_legend_handles_labels()[0]]
+        self.fig.legend(handles=handles, loc="outside lower center", ncols=7, fontsize=7, frameon=False)
         self.fig.draw_without_rendering()  # lay the figure out once, then freeze it
         self.fig.set_layout_engine("none")
-        self.blitter = Blitter(self.fig, self.panels.artists())
+        self.blitter = Blitter(self.fig, self.panels.artists())  # the legend sits below: nothing covers it
         self.eta.observe(self.update, names="value")
         self.beta.observe(self.update, names="value")
         self.update()

@@ -103,7 +103,7 @@ class RaceWidget:
                                             description="lr", readout_format=".3g",
                                             layout=W.Layout(width="300px")) for n in RACERS}
         self.text = W.HTML()
-        self.fig, (self.ax_path, self.ax_loss) = live_figure(figsize=(10.5, 4.0), ncols=2)
+        self.fig, (self.ax_path, self.ax_loss) = live_figure(figsize=(11, 4.0), ncols=2)
         draw_loss_contours(self.ax_path, x, y, *_limits(x, y))
         self.ax_path.plot(*start, "ko", markersize=5, label="start")
         self.ax_path.set_title("paths on the loss surface (raw x, κ ≈ 379)")
@@ -114,8 +114,9 @@ class RaceWidget:
             (g,) = self.ax_loss.plot([], [], "-", color=COLORS[name], lw=1.4, label=name)
             self.lines[name] = (p, g)
         star = _optimum_on_top(self.ax_path, x, y)
-        self.ax_loss.legend(fontsize=7, loc="upper right", ncols=2)  # every racer, once
-        self.fig.draw_without_rendering()
+        self.fig.legend(handles=self.ax_loss.get_lines(), loc="outside right upper", fontsize=7,
+                        frameon=False)
+        self.fig.draw_without_rendering()  # every racer has its legend entry, outside the axes: drawn once
         self.fig.set_layout_engine("none")
         self.blitter = Blitter(self.fig, [*(a for pair in self.lines.values() for a in pair), star])
         for name in RACERS:

@@ -1,0 +1,157 @@
+"""Momentum's per-direction recurrence (linreg_utils.momentum) against torch.optim and the theory,
+and the momentum widget driven headless."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+import torch
+
+from linreg_utils import hessian_eigenvalues, seed_data
+from linreg_utils.momentum import (
+    damping_band,
+    direction_errors,
+    direction_rate,
+    direction_shares,
+    iteration_matrix,
+    matrix_powers,
+    momentum_trajectory,
+    predicted_direction_steps,
+    settles_within,
+    stability_limit,
+)
+from linreg_utils.optimizers import line_loss, run_torch
+from linreg_utils.race import START
+from linreg_utils.theory import eigen_errors, momentum_parameters
+from linreg_utils.viz.momentum_widget import MomentumWidget, momentum_grid, momentum_readout
+
+X, Y = seed_data()
+LAM_MIN, LAM_MAX = hessian_eigenvalues(X)
+
+
+def torch_momentum(lr, beta, steps, start=START):
+    return run_torch(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(X, Y),
+                     torch.tensor(start, dtype=torch.float64), steps).numpy()
+
+
+@pytest.mark.parametrize("lr, beta", [(0.02, 0.9), (0.0402, 0.8141), (0.01, 0.0), (0.001, 0.99), (0.03, 0.5)])
+def test_closed_form_momentum_equals_torch_sgd_momentum(lr, beta):
+    run = momentum_trajectory(X, Y, lr, beta, 300, *START)
+    ref = torch_momentum(lr, beta, 300)
+    assert not run.diverged
+    assert np.allclose(np.c_[run.weights, run.biases], ref, rtol=1e-9, atol=1e-11)
+
+
+def test_direction_rate_is_the_spectral_radius_of_the_iteration_matrix():
+    rng = np.random.default_rng(4)
+    for eta_lam, beta in zip(rng.uniform(0, 5, 50), rng.uniform(0, 0.999, 50), strict=True):
+        radius = np.abs(np.linalg.eigvals(iteration_matrix(eta_lam, beta))).max()
+        assert direction_rate(eta_lam, beta) == pytest.approx(radius, rel=1e-7, abs=1e-7)
+
+
+def test_stability_edge_is_two_plus_two_beta_in_torch_too():
+    for beta in (0.0, 0.5, 0.9):
+        edge = stability_limit(beta) / LAM_MAX
+        inside, outside = torch_momentum(0.98 * edge, beta, 1500), torch_momentum(1.02 * edge, beta, 1500)
+        optimum = momentum_trajectory(X, Y, 0.01, 0.0, 1).optimum
+        assert np.linalg.norm(inside[-1] - optimum) < np.linalg.norm(inside[0] - optimum)
+        assert not np.isfinite(outside[-1]).all() or np.linalg.norm(outside[-1]) > 1e6
+
+
+def test_gd_between_one_and_two_oscillates_and_still_converges():
+    lr = 1.5 / LAM_MAX  # 1 - ηλmax = -0.5: the steep direction flips sign every step
+    run = momentum_trajectory(X, Y, lr, 0.0, 3000, *START)
+    lam, c0 = eigen_errors(X, Y, *START)
+    steep = direction_errors(lam, c0, lr, 0.0, 20)[:, 1]
+    assert (np.sign(steep[1:]) == -np.sign(steep[:-1])).all()
+    assert not run.diverged and run.gaps[-1] < 1e-6 * run.gaps[0]
+
+
+def test_inside_the_damping_band_every_direction_shrinks_at_root_beta():
+    lo, hi = damping_band(0.81)
+    assert (lo, hi) == pytest.approx((0.01, 3.61))
+    eta_lam = np.geomspace(lo * 1.001, hi * 0.999, 20)
+    assert np.allclose(direction_rate(eta_lam, 0.81), 0.9)
+    assert direction_rate(lo / 2, 0.81) > 0.9 and direction_rate(hi * 1.05, 0.81) > 0.9
+
+
+def test_polyak_settings_put_both_directions_on_the_critical_damping_curves():
+    eta, beta, rate = momentum_parameters(X)
+    lo, hi = damping_band(beta)
+    assert eta * LAM_MIN == pytest.approx(lo, rel=1e-9) and eta * LAM_MAX == pytest.approx(hi, rel=1e-9)
+    assert direction_rate(eta * np.array([LAM_MIN, LAM_MAX]), beta) == pytest.approx([rate, rate], rel=1e-6)
+
+
+def test_beta_one_never_converges_for_any_step():
+    eta_lam = np.geomspace(1e-4, 10, 200)
+    assert (direction_rate(eta_lam, 1.0) >= 1.0 - 1e-12).all()
+
+
+def test_matrix_powers_by_doubling_equal_repeated_products():
+    m = np.stack([iteration_matrix(0.3, 0.7), iteration_matrix(2.5, 0.2)])
+    powers = matrix_powers(m, 37)
+    expected = np.eye(2)[None].repeat(2, 0)
+    for k in range(38):
+        assert np.allclose(powers[k], expected, rtol=1e-12, atol=1e-14)
+        expected = expected @ m
+
+
+def test_direction_shares_sum_to_the_gap_and_settle_where_the_run_does():
+    lam, c0 = eigen_errors(X, Y, *START)
+    run = momentum_trajectory(X, Y, 0.02, 0.9, 600, *START)
+    shares = direction_shares(lam, c0, 0.02, 0.9, 600)
+    assert np.allclose(shares.sum(1), run.gaps, rtol=1e-10)
+    k = settles_within(run.gaps, 1e-6)
+    assert (run.gaps[k:] <= 1e-6).all() and run.gaps[k - 1] > 1e-6
+
+
+def test_predicted_steps_follow_the_rate():
+    lam, c0 = eigen_errors(X, Y, *START)
+    steps = predicted_direction_steps(lam, c0, 0.02, 0.9, 1e-6)
+    share = 0.5 * lam * c0**2
+    assert steps == pytest.approx(np.log(1e-6 / share) / (2 * np.log(math.sqrt(0.9))))
+    assert np.isinf(predicted_direction_steps(lam, c0, 0.05, 0.5, 1e-6)[1])
+
+
+def test_bad_inputs_are_refused():
+    with pytest.raises(ValueError, match="beta"):
+        momentum_trajectory(X, Y, 0.01, 1.5, 10)
+    with pytest.raises(ValueError, match="lr"):
+        momentum_trajectory(X, Y, -0.01, 0.5, 10)
+    with pytest.raises(ValueError, match="steps"):
+        momentum_trajectory(X, Y, 0.01, 0.5, 0)
+
+
+def test_readout_names_each_direction_and_divergence():
+    lam, c0 = eigen_errors(X, Y, *START)
+    good = momentum_trajectory(X, Y, 0.02, 0.9, 600, *START)
+    lines = momentum_readout(good, 0.9, lam, direction_shares(lam, c0, 0.02, 0.9, 600))
+    assert "slow (λmin)" in lines[1] and "oscillates" in lines[1] and "rate ρ = 0.9487" in lines[1]
+    assert lines[-1].startswith("loss within L* + 1e-06 from step")
+    bad = momentum_trajectory(X, Y, 0.05, 0.5, 600, *START)
+    lines = momentum_readout(bad, 0.5, lam, direction_shares(lam, c0, 0.05, 0.5, 600))
+    assert "diverges" in lines[2] and "diverges" in lines[-1]
+
+
+def test_widget_moves_points_and_lines_on_slider_changes():
+    w = MomentumWidget(X, Y, lr=0.02, beta=0.0, steps=300)
+    slow, steep = w.panels.points
+    assert steep.get_xdata()[0] == pytest.approx(0.02 * LAM_MAX)
+    w.beta.value = 0.9
+    assert steep.get_ydata()[0] == pytest.approx(0.9) and "β = 0.90" in w.readout_plain
+    gap_before = w.panels.gap.get_ydata().copy()
+    w.eta.value = 0.1
+    assert slow.get_xdata()[0] == pytest.approx(0.1 * LAM_MIN, rel=1e-2)
+    assert "diverges" in w.readout_plain and w.panels.warning.get_text().startswith("diverges")
+    assert len(w.panels.gap.get_ydata()) < len(gap_before)
+
+
+def test_static_grid_has_three_panels_per_setting():
+    fig = momentum_grid(X, Y, [(0.02, 0.0, "GD"), (0.02, 0.9, "β = 0.9")], steps=100)
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    assert len(titled) == 6 and "β = 0.9" in titled[3].get_title()
+    matplotlib.pyplot.close(fig)
