@@ -6,8 +6,9 @@ Usage: python -m benchmarks.bench_sweep [--lrs 50] [--steps 1000] [--repeats 5]
 Times ``sweep_gd`` (one ``(n_lr, 2)`` parameter tensor; each step's gradients for all lrs as one
 matrix product, and, for comparison, from one backward pass) on ``--lrs`` learning rates, and
 ``sweep_with_torch_optim`` (a separate ``torch.optim.SGD`` loop per lr) on ``--loop-lrs`` of
-them: its cost is the same for every lr, so the time for all ``--lrs`` is ``--lrs / --loop-lrs`` times that (printed as such; pass ``--loop-lrs 50`` to time
-them all). Checks that both agree, prints medians and the ratio; never passes or fails on time.
+them. A loop costs the same for every lr, so all ``--lrs`` loops take ``--lrs / --loop-lrs``
+times as long (printed as such; ``--loop-lrs 50`` times them all). Checks that both agree and
+prints medians and the ratio; never passes or fails on time.
 """
 
 from __future__ import annotations
