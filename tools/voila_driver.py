@@ -109,7 +109,7 @@ def open_app(page, base: str, token: str, name: str, timeout_ms: int = 120_000) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Serve the apps until Ctrl-C; print the address of the app list with its token."""
+    """Print the address of the app list with its token, then become Voilà (until Ctrl-C)."""
     parser = argparse.ArgumentParser(prog="python -m tools.voila_driver", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8866)
@@ -119,10 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Lecture apps: http://127.0.0.1:{args.port}/?token={token}", flush=True)
     for path in app_paths():
         print(f"  {app_url(f'http://127.0.0.1:{args.port}', token, path.name)}", flush=True)
-    try:
-        return subprocess.call(voila_command(APPS, args.port, token, preheat=not args.cold))
-    except KeyboardInterrupt:
-        return 0
+    cmd = voila_command(APPS, args.port, token, preheat=not args.cold)
+    os.execv(cmd[0], cmd)  # Voilà replaces this process: Ctrl-C and kill reach it directly
 
 
 if __name__ == "__main__":
