@@ -135,9 +135,10 @@ def sgd_runs(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float], steps: int,
     """Run ``torch.optim.SGD`` in float64 on ``mean((w x + b − y)**2)``, one run per ``lrs[i]``.
 
     ``x, y``: ``(n, 1)`` tensors; ``starts``: one ``(w0, b0)`` per run, or a single one for all.
-    Every run is its own parameter ``θ = [w, b]`` in its own parameter group (its own lr);
-    one backward pass of the summed losses gives each ``θ`` its own MSE's gradient, so the
-    runs are independent. About 70–120 µs a step on a laptop CPU, whatever ``m`` (up to ~10).
+    Runs with different lrs are separate parameters ``θ = [w, b]`` in their own parameter groups;
+    runs sharing one lr are rows of one ``(m, 2)`` parameter. One backward pass of the summed
+    losses gives each run its own MSE's gradient, so the runs are independent. About 70–120 µs
+    a step on a laptop CPU, whatever ``m`` (up to ~10).
     """
     xc, yc = xy_columns(x, y)
     lrs = [positive_finite(f"lrs[{i}]", lr) for i, lr in enumerate(lrs)]
@@ -149,13 +150,17 @@ def sgd_runs(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float], steps: int,
         raise ValueError(f"starts must hold 1 or len(lrs) = {len(lrs)} pairs (w0, b0), got {len(starts)}")
     starts = [(finite_number("w0", w), finite_number("b0", b)) for w, b in starts] * (
         len(lrs) if len(starts) == 1 else 1)
-    thetas = [torch.tensor(s, dtype=torch.float64, requires_grad=True) for s in starts]
-    optimizer = torch.optim.SGD([{"params": [t], "lr": lr} for t, lr in zip(thetas, lrs, strict=True)])
+    if len(set(lrs)) == 1:  # one lr: all runs in one (m, 2) parameter, one group
+        leaves = [torch.tensor(starts, dtype=torch.float64, requires_grad=True)]
+        optimizer = torch.optim.SGD(leaves, lr=lrs[0])
+    else:  # one (2,) parameter per run, each in its own group with its own lr
+        leaves = [torch.tensor(s, dtype=torch.float64, requires_grad=True) for s in starts]
+        optimizer = torch.optim.SGD([{"params": [t], "lr": lr} for t, lr in zip(leaves, lrs, strict=True)])
     losses = torch.empty(steps + 1, len(lrs), dtype=torch.float64)
     params = torch.empty(steps + 1, len(lrs), 2, dtype=torch.float64)
     for k in range(steps + 1):
         optimizer.zero_grad()
-        theta = torch.stack(thetas)  # (m, 2)
+        theta = leaves[0] if len(leaves) == 1 else torch.stack(leaves)  # (m, 2)
         per_run = ((xc * theta[:, 0] + theta[:, 1] - yc) ** 2).mean(dim=0)  # (m,): each run's MSE
         losses[k], params[k] = per_run.detach(), theta.detach()
         if k < steps:

@@ -25,10 +25,11 @@ def one_sgd_run(x, y, lr, steps, w0=0.0, b0=0.0):
     return np.array(losses), np.array(params)
 
 
-def test_stacked_runs_match_separate_sgd_loops():
+@pytest.mark.parametrize("lrs", [(1e-3, 0.015), (1e-3, 1e-3)])  # own groups; one shared parameter
+def test_stacked_runs_match_separate_sgd_loops(lrs):
     x, y = seed_data()
-    runs = sgd_runs(x, y, [1e-3, 0.015], 200, [(0.0, 0.0), (0.3, -0.2)])
-    for i, (lr, start) in enumerate([(1e-3, (0.0, 0.0)), (0.015, (0.3, -0.2))]):
+    runs = sgd_runs(x, y, list(lrs), 200, [(0.0, 0.0), (0.3, -0.2)])
+    for i, (lr, start) in enumerate(zip(lrs, [(0.0, 0.0), (0.3, -0.2)], strict=True)):
         losses, params = one_sgd_run(x, y, lr, 200, *start)
         np.testing.assert_allclose(runs.losses[:, i], losses, rtol=1e-13)
         np.testing.assert_allclose(runs.weights[:, i], params[:, 0], rtol=1e-12, atol=1e-15)
