@@ -56,14 +56,28 @@ L02_FEWEST_FROM_LINEAR_START = (537, "0.989")  # 2.3: (steps, lr / (2/λmax)) at
 L02_FASTEST_SLIDER_LR = 0.02188  # 2.3: the slider's best value (10^-1.66) within 10 % of the fewest
 
 # --- lesson 03 · the torch.optim API -------------------------------------------------------------
+L03_KAPPA_RAW, L03_KAPPA_DIAGONAL = 379.0, 31.0  # κ(H) and κ(D^-1/2 H D^-1/2), 1 decimal
+L03_ONECYCLE_MOMENTUM = (0.95, 0.85)  # OneCycleLR's default max and base momentum, cycled into SGD
+L03_RESCUE_GAPS = (8.881e-04, 8.963e-04)  # 400 steps: LambdaLR rescue vs constant 0.9·2/λmax
+L03_RESCUE_GROWTH = 1.6  # |1 − 1.3·2/λmax · λmax|: the steep direction's growth per step
+L03_PLATEAU_FIRST_HALVING = (30, 40)  # ReduceLROnPlateau first halves the lr between these steps
+L03_RESCUE_STEP = 3  # Exercise 3.1: first k with 1.3 · 0.9^k < 1
 
 # --- lesson 04 · momentum and adaptive methods ---------------------------------------------------
+L04_LAMBDAS = (0.238, 90.1)  # λmin, λmax of the raw seed's Hessian (3 significant digits)
+L04_RATES = (0.9947, 0.9023)  # GD's best (κ−1)/(κ+1) and momentum's best (√κ−1)/(√κ+1), measured
+L04_STEPS_1E6 = (2618, 134)  # steps to shrink the error 10⁶×: GD at 2/(λmin+λmax), momentum (η*, β*)
+L04_BETA09_BAND = (0.0026, 3.80)  # (1 ∓ √0.9)²: every ηλ inside shrinks at √0.9 per step
+L04_ADAM_KAPPA = 71  # κ(P^1/2 H P^1/2) with Adam's P = diag(1/(√v̂+ε)) after 300 steps (lr 0.1)
+L04_BIAS_RATIOS = (3.16, 6.53)  # uncorrected / corrected Adam step at t = 1 and t = 10
+L04_REGULARISED_GAP = 6.5e-05  # L2-regularised minimiser (wd 0.01) above L*
+L04_ADAMW_LOWEST = 3e-08  # lowest gap of AdamW (lr 0.1, wd 0.01) over 20,000 steps, 1 digit
+L04_LBFGS_OFF = (1.0, 4.8e-03, 1.9e-05)  # ‖H_k − H⁻¹‖/‖H⁻¹‖ at steps 3, 4, 5 (2, 3, 4 pairs)
+L04_POLYAK_SETTLE, L04_BEAT_SETTLE = 132, 95  # torch steps to stay within 1e-6 from START
+L04_RACE_500 = {"SGD + momentum": 201, "Nesterov": 283, "Adagrad": 493, "Adam": 248, "LBFGS": 5}
+L04_STANDARDIZED_SGD = 6  # steps for SGD (lr 0.4) to the 1e-8 finish line on standardized x
 
 # --- lesson 05 · the regression workflow --------------------------------------------------------
-
-# --- lesson 06 · stochastic gradients ------------------------------------------------------------
-
-# --- lesson 07 · beyond the quadratic ------------------------------------------------------------
 # The tutorial's real float32 run (nn.Linear seeded 0, SGD lr=1e-3), recorded for 20,000 epochs;
 # epoch k evaluates the parameters left by k − 1 steps. Where each stopping rule fires:
 L05_RECORDED_EPOCHS = 20_000
