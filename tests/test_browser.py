@@ -1,9 +1,11 @@
-"""What a learner sees: lessons 02 and 03 in a real JupyterLab, in headless Chromium.
+"""What a learner sees: lessons 02 and 04 in a real JupyterLab, in headless Chromium.
 
 Runs every cell, checks that no error shows, then works each live widget: moves lesson 02's
 learning-rate slider with the keyboard (past the critical learning rate the readout must say
-the run diverges, and the figure must change), and ticks an optimizer in lesson 03's race
-(a new readout line and a changed figure). Screenshots go to ``test-artifacts/``.
+the run diverges, and the figure must change), moves lesson 04's momentum slider (a new
+readout and figure), and ticks an optimizer in lesson 04's race (a new readout line and a
+changed figure). Every wait is for a condition with a timeout. Screenshots go to
+``test-artifacts/``.
 
 Needs Debian's Chromium (``apt-get install chromium``). Without it the test is skipped, unless
 ``REQUIRE_BROWSER=1`` (set by CI) turns the skip into a failure. Deselect with ``-m "not browser"``.
@@ -28,7 +30,7 @@ from tools.lab_driver import (
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 LESSON = "02_gradient_descent_live.ipynb"
-RACE_LESSON = "03_torch_optim_api.ipynb"
+MOMENTUM_LESSON = "04_momentum_adaptive.ipynb"  # the momentum widget and the race
 
 pytestmark = pytest.mark.browser
 
@@ -59,8 +61,8 @@ def lab_page(lab):
 
 
 @pytest.fixture(scope="module")
-def race_page(lab):
-    return lab(RACE_LESSON)
+def momentum_page(lab):
+    return lab(MOMENTUM_LESSON)
 
 
 def test_lesson_runs_without_errors_in_jupyterlab(lab_page):
@@ -90,12 +92,30 @@ def test_moving_the_slider_updates_the_live_figure_and_the_readout(lab_page):
     assert error_outputs(page) == []
 
 
-def test_race_lesson_runs_without_errors_in_jupyterlab(race_page):
-    assert error_outputs(race_page) == []
+def test_momentum_lesson_runs_without_errors_in_jupyterlab(momentum_page):
+    assert error_outputs(momentum_page) == []
 
 
-def test_ticking_an_optimizer_adds_it_to_the_race(race_page):
-    page = race_page
+def test_moving_beta_updates_the_momentum_figure_and_readout(momentum_page):
+    page = momentum_page
+    widget = page.locator(".momentum-widget").first
+    widget.scroll_into_view_if_needed()
+    figure = widget.locator(".jupyter-matplotlib-figure canvas").first
+    wait_canvas_settled(figure)
+    readout = widget.locator(".momentum-readout").first
+    text_before = readout.inner_text()
+    handle = widget.locator(".momentum-beta .noUi-handle").first
+    handle.focus()
+    with wait_pixels_changed(figure):  # fails if the figure does not change within 30 s
+        handle.press("End")  # the largest momentum β
+    page.wait_for_function("(before) => document.querySelector('.momentum-readout').innerText !== before",
+                           arg=text_before, timeout=30_000)
+    widget.screenshot(path=ARTIFACTS / "momentum-after.png")
+    assert error_outputs(page) == []
+
+
+def test_ticking_an_optimizer_adds_it_to_the_race(momentum_page):
+    page = momentum_page
     widget = page.locator(".race-widget").first
     widget.scroll_into_view_if_needed()
     figure = widget.locator(".jupyter-matplotlib-figure canvas").first

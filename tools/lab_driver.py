@@ -127,8 +127,10 @@ def menu(page, top: str, item: str) -> None:
 
 
 PROMPTS = "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-ERRORS = ("[...document.querySelectorAll('.jp-OutputArea-output')]"
-          ".filter(e => /Traceback|Error:/.test(e.textContent))")
+# Tracebacks: JupyterLab renders an error output, like stderr, as application/vnd.jupyter.stderr
+# (a lesson may print "RuntimeError: ..." to stdout on purpose; that is not an error).
+STDERR = ".jp-OutputArea [data-mime-type='application/vnd.jupyter.stderr']"
+ERRORS = f"[...document.querySelectorAll(\"{STDERR}\")].filter(e => /Traceback|Error:/.test(e.textContent))"
 
 
 def run_all_cells(page, timeout_ms: int = 180_000) -> None:
