@@ -46,6 +46,8 @@ present: setup
 bench: setup
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_trajectory
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_widget
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_momentum_widget
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_race_widget
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_browser
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_sweep
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_derivative_costs
