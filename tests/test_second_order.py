@@ -134,7 +134,7 @@ def test_newton_converges_quadratically_near_the_minimum():
 
 def test_newtons_correct_digits_at_least_double_near_the_minimum():
     digits = -np.log10(rosenbrock_newton_path(START, tol=TOL).distances[4:7])
-    assert [f"{d:.1f}" for d in digits] == ["1.3", "5.0", "10.7"]  # as the notebook prints
+    assert tuple(f"{d:.1f}" for d in digits) == numbers.L01_NEWTON_DIGITS
     assert digits[1] >= 2 * digits[0] and digits[2] >= 2 * digits[1]
 
 
@@ -159,15 +159,18 @@ def test_newtons_long_step_is_along_the_small_eigenvalue_where_the_gradient_has_
 
 def test_newton_path_numbers_the_text_quotes():
     path = rosenbrock_newton_path(START, tol=TOL)
-    np.testing.assert_allclose(path.points[2], [0.763, -3.175], atol=5e-4)
-    assert round(path.values[0], 1) == 24.2 and round(path.values[2]) == 1412
-    assert (round(path.values[3], 3), round(path.values[4], 3)) == (0.056, 0.313)
-    assert [f"{v:.1e}" for v in path.distances[4:7]] == ["5.6e-02", "9.6e-06", "1.9e-11"]
+    assert (f"{path.points[2][0]:.3f}", f"{path.points[2][1]:.3f}", f"{path.values[2]:.0f}") == (
+        numbers.L01_NEWTON_STEP_2)
+    assert tuple(f"{path.values[k]:.{d}f}" for k, d in ((0, 1), (3, 3), (4, 3))) == numbers.L01_NEWTON_VALUES
+    assert tuple(f"{v:.1e}" for v in path.distances[4:7]) == numbers.L01_NEWTON_DISTANCES
 
 
 def test_gd_at_the_tutorial_lr_needs_tens_of_thousands_of_steps():
     short = rosenbrock_gd_path(START, LR, max_steps=GD_BUDGET, tol=TOL)
     assert short.converged_at is None and short.distances[GD_BUDGET] > 1.0
+    assert f"{short.distances[GD_BUDGET]:.3f}" == numbers.L01_ROSENBROCK_GD_AFTER_BUDGET
+    lam_max = np.linalg.eigvalsh(rosenbrock_hessian(START))[1]
+    assert (f"{lam_max:.1f}", f"{2 / lam_max:.5f}") == numbers.L01_ROSENBROCK_START_CURVATURE
     path = rosenbrock_gd_path(START, LR, max_steps=100_000, tol=TOL)
     assert path.converged_at == GD_STEPS
     assert np.all(np.diff(path.values) <= 0), "at lr=1e-3 every GD step lowers f"
