@@ -20,6 +20,12 @@ L01_NEWTON_STEPS = 6
 L01_ROSENBROCK_GD_STEPS = 34_374  # GD at lr = 1e-3
 L01_ROSENBROCK_GD_BUDGET = 1_000  # "still more than 1 away after 1,000 steps"
 L01_ROSENBROCK_LARGEST_LR = 0.00199  # Exercise 1.3: below 2/λmax at (1, 1) = 0.001997
+L01_ROSENBROCK_START_CURVATURE = ("1506.4", "0.00133")  # λmax at (-1.2, 1) and 2/λmax
+L01_ROSENBROCK_GD_AFTER_BUDGET = "1.120"  # GD's distance to (1, 1) after 1,000 steps
+L01_NEWTON_STEP_2 = ("0.763", "-3.175", "1412")  # where step 2 lands, and f there
+L01_NEWTON_VALUES = ("24.2", "0.056", "0.313")  # f at the start, after steps 3 and 4
+L01_NEWTON_DISTANCES = ("5.6e-02", "9.6e-06", "1.9e-11")  # after steps 4, 5, 6
+L01_NEWTON_DIGITS = ("1.3", "5.0", "10.7")  # correct digits −log10(distance) at steps 4, 5, 6
 
 # --- lesson 02 · gradient descent live ----------------------------------------------------------
 # The seed's 15 points in float64; "reach" = L − L* ≤ 1e-6. Printed digits as the lesson prints them.
