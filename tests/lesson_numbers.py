@@ -95,6 +95,10 @@ L05_RELATIVE_CHANGE_200 = (10_199, "2.2e-06")  # ... over 200 epochs
 L05_PATIENCE_1000 = (11_578, "1.1e-06")  # min_delta 1e-6, patience 1,000
 L05_LOG_SETTLES = (17_000, "8.6e-08")  # the 6-decimal log, printed every 200 epochs
 L05_SAFE_RTOL = 5e-8  # Exercise 5.4: largest safe rtol of the 200-epoch rule
+L05_CERTIFICATE_OVERSHOOT = ("379", "1.0001")  # certificate / true gap at epoch 1 and at 11,824
+# Train/validation split of the 15 points (3 held out, seed 0), then over seeds 0-999:
+L05_SPLIT_MSES = ("0.090", "0.399")  # (training MSE, validation MSE)
+L05_SPLIT_SPREAD = ("49%", "0.12", "4.44", "5.4%")  # share val < train; 5 %, 95 % of val/train; share above ours
 # The race to within 1e-6, ranked by loss/gradient evaluations: (method, step() calls, evaluations).
 L05_RACE = [
     ("sgd-0.5-standardized", 1, 1),
@@ -114,6 +118,10 @@ L06_FLOOR_RATIOS = {(20, True): "1.00", (20, False): "0.98", (200, True): "1.01"
                     (200, False): "0.85", (2_000, True): "1.02", (2_000, False): "0.35"}
 # B = 20, 30 shuffled epochs from (0, 0), 8 replicas, seed 3: the gap averaged over epoch 30
 L06_SCHEDULE_EPOCH30 = {"constant": "2.9e-03", "step": "4.9e-05", "1/t": "5.2e-05"}
+L06_SCHEDULE_RATIOS = {"step": "59", "1/t": "55"}  # constant lr's epoch-30 gap / the schedule's
+# B = 20 → 200 with replacement, seed 2: the floor for (B, lr), as printed
+L06_SCALING_FLOORS = {(20, 0.01): "2.62e-04", (200, 0.01): "2.54e-05", (200, 0.0316): "8.01e-05",
+                      (200, 0.1): "2.76e-04"}
 L06_BEST_HALVING_PERIOD = 2  # Exercise 6.3, of (1, 2, 5, 10) epochs
 
 # --- lesson 07 · beyond the quadratic ------------------------------------------------------------

@@ -59,6 +59,11 @@ def predict_numpy(model, x):
         return model(x.to(next(model.parameters()).device)).cpu().numpy()
 
 
+def predict_through_numpy(model, x):  # works on the CPU only: .numpy() needs host memory
+    with torch.no_grad():
+        return torch.from_numpy(model(x.to(next(model.parameters()).device)).numpy())
+
+
 @pytest.mark.parametrize("answer", [predict_right, predict_with_inference_mode])
 def test_check_predict_accepts_device_agnostic_answers(answer, capsys):
     check_predict(answer)
@@ -72,6 +77,7 @@ def test_check_predict_accepts_device_agnostic_answers(answer, capsys):
     (predict_on_a_device_of_its_own, "move x to the model's device"),
     (predict_forgetting_cpu, "CUDA tensor"),
     (predict_numpy, "return a torch.Tensor"),
+    (predict_through_numpy, "on a model that lives on another device"),
 ])
 def test_check_predict_names_the_mistake(answer, message, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)

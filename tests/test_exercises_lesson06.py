@@ -21,32 +21,43 @@ def data():
     return z, y
 
 
-def floor(batch_size, lr, sigma2):
-    return 2 * lr * sigma2 / (batch_size * (1 - lr))
+F20 = 2.9e-3  # a floor "measured" at B = 20, lr = 0.1
+LR_FACTOR = (0.3 / 0.7) / (0.1 / 0.9)  # lr/(1 − lr) from 0.1 to 0.3
 
 
-# --- 6.1 the floor at B = 50 --------------------------------------------------------------
+# --- 6.1 the floor at B = 50, lr = 0.3, from the floor at B = 20, lr = 0.1 -------------------
 
 
 @pytest.mark.parametrize(("answer", "message"), [
-    (floor, None),
-    (lambda b, lr, s2: 2 * lr * s2 / b, "1/(1 − lr) factor"),
-    (lambda b, lr, s2: floor(b, lr, s2) / 2, "the 2 of the Hessian stays"),
-    (lambda b, lr, s2: floor(b, lr, math.sqrt(s2)), "not its square root"),
-    (lambda b, lr, s2: floor(20, lr, s2), "that is the floor at B = 20"),
-    (lambda b, lr, s2: 2 * lr * s2 * b / (1 - lr), "belongs in the denominator"),
-    (lambda b, lr, s2: 1.0, "expected about"),
-    (lambda b, lr, s2: "small", "return a number"),
+    (lambda f: f * LR_FACTOR * 20 / 50, None),
+    (lambda f: f * 3 * 20 / 50, "lr ratio alone"),
+    (lambda f: f * 20 / 50, "changed only the batch size"),
+    (lambda f: f * LR_FACTOR, "changed only the lr"),
+    (lambda f: f * LR_FACTOR * 50 / 20, "belongs in the denominator"),
+    (lambda f: f * LR_FACTOR * math.sqrt(20 / 50), "not 1/√B"),
+    (lambda f: 1.0, "expected floor_20"),
+    (lambda f: "small", "return a number"),
 ])
 def test_check_floor_prediction(data, answer, message, capsys):
     z, y = data
     if message is None:
-        check_floor_prediction(answer, z, y)
-        assert capsys.readouterr().out.startswith("✔ Exercise 6.1 passed")
+        check_floor_prediction(answer, z, y, F20)
+        out = capsys.readouterr().out
+        assert out.startswith("✔ Exercise 6.1 passed") and "measured at B = 50, lr = 0.3" in out
         return
     with pytest.raises(ExerciseFailed, match=r"Exercise 6\.1") as info:
-        check_floor_prediction(answer, z, y)
+        check_floor_prediction(answer, z, y, F20)
     assert message in str(info.value)
+
+
+def test_the_floor_at_b50_lr03_is_what_the_scaling_predicts(data):
+    """The scaling Exercise 6.1 asks for is the formula's, and a real measurement agrees."""
+    from linreg_utils.stochastic import sgd_noise_floor, simulate_sgd
+    z, y = data
+    f20, f50 = sgd_noise_floor(z, y, 0.1, 20), sgd_noise_floor(z, y, 0.3, 50)
+    assert f50 == pytest.approx(f20 * LR_FACTOR * 20 / 50, rel=1e-6)
+    mean, stderr = simulate_sgd(z, y, 50, 0.3, 6, replacement=True, replicas=16, seed=50).floor(1)
+    assert abs(mean - f50) < 4 * stderr + 0.03 * f50
 
 
 # --- 6.2 the lr that keeps the floor ------------------------------------------------------
@@ -81,8 +92,8 @@ def test_check_lr_keeping_floor(answer, message, capsys):
 @pytest.mark.parametrize(("period", "message"), [
     (2, None),
     (1, "freeze"),
-    (5, "floor is proportional to the lr"),
-    (10, "floor is proportional to the lr"),
+    (5, "floor grows with the lr"),
+    (10, "floor grows with the lr"),
     (3, "return one of PERIODS"),
 ])
 def test_check_halving_period(data, period, message, capsys):
@@ -101,7 +112,7 @@ def test_unfinished_exercises_say_so(data):
         raise NotImplementedError("Exercise 6.x: write it")
 
     z, y = data
-    for check in (lambda f: check_floor_prediction(f, z, y), check_lr_keeping_floor,
+    for check in (lambda f: check_floor_prediction(f, z, y, F20), check_lr_keeping_floor,
                   lambda f: check_halving_period(f, z, y)):
         with pytest.raises(NotImplementedError, match="not done yet"):
             check(stub)

@@ -206,6 +206,23 @@ def test_decaying_schedules_end_far_below_the_constant_lr(data):
     got = {name: f"{r.epoch_means()[-1]:.1e}" for name, r in runs.items()}
     assert got == numbers.L06_SCHEDULE_EPOCH30
     assert all(float(got["constant"]) > 50 * float(got[name]) for name in ("step", "1/t"))
+    end = runs["constant"].epoch_means()[-1]
+    ratios = {name: f"{end / runs[name].epoch_means()[-1]:.0f}" for name in ("step", "1/t")}
+    assert ratios == numbers.L06_SCHEDULE_RATIOS
+
+
+def test_the_lessons_scaling_table(data):
+    """Tenfold batch at the same lr: a tenth of the floor; lr × √10: about a third; lr × 10: kept."""
+    z, y = data
+    floors = {}
+    for batch_size, lr in ((20, 0.01), (200, 0.01), (200, 0.01 * 10**0.5), (200, 0.1)):
+        replicas, epochs, skip = numbers.L06_FLOOR_SETTINGS[batch_size]
+        runs = simulate_sgd(z, y, batch_size, lr, epochs, replacement=True, replicas=replicas, seed=2)
+        floors[batch_size, round(lr, 4)] = runs.floor(skip)[0]
+    assert {key: f"{value:.2e}" for key, value in floors.items()} == numbers.L06_SCALING_FLOORS
+    reference = floors[20, 0.01]
+    assert floors[200, 0.01] / reference == pytest.approx(0.1, rel=0.1)
+    assert floors[200, 0.0316] / reference == pytest.approx(1 / 3, rel=0.1)
 
 
 def test_halving_every_two_epochs_beats_faster_and_slower_halving(data):

@@ -110,6 +110,14 @@ def test_the_certificate_bounds_the_gap_at_every_epoch_and_is_tight_at_the_end(t
     assert ratio[1_000:].max() < 1.01  # float32 rounding of the tiny late gradients
 
 
+def test_the_certificate_overestimates_by_kappa_at_first_and_is_exact_at_the_end(tutorial_run):
+    log, gaps, lam_min = tutorial_run
+    overshoot = log.grad_sq / (2 * lam_min) / gaps
+    end = numbers.L05_CERTIFICATE_1E6 - 1
+    assert (f"{overshoot[0]:.0f}", f"{overshoot[end]:.4f}") == numbers.L05_CERTIFICATE_OVERSHOOT
+    assert overshoot[0] == pytest.approx(condition_number(seed_data()[0]), rel=1e-3)
+
+
 def test_relative_change_per_epoch_stops_hundreds_of_times_too_far(tutorial_run):
     log, gaps, _ = tutorial_run
     epoch = relative_change_epoch(log, 1e-6, window=1)
@@ -230,7 +238,18 @@ def test_train_val_split_is_disjoint_and_gives_the_lessons_number():
                   strict=True))
     assert got == rows
     train_mse, val_mse = split_mses(x_tr, y_tr, x_val, y_val)
-    assert (f"{train_mse:.3f}", f"{val_mse:.3f}") == ("0.090", "0.399")
+    assert (f"{train_mse:.3f}", f"{val_mse:.3f}") == numbers.L05_SPLIT_MSES
+
+
+def test_a_three_point_validation_mse_is_mostly_the_luck_of_the_draw():
+    """Over 1,000 splits the validation MSE is below the training MSE about half the time."""
+    x, y = seed_data()
+    ratios = np.array([(lambda t, v: v / t)(*split_mses(*train_val_split(x, y, 0.2, seed=s)))
+                       for s in range(1_000)])
+    ours = (lambda t, v: v / t)(*split_mses(*train_val_split(x, y, 0.2, seed=0)))
+    got = (f"{np.mean(ratios < 1):.0%}", f"{np.quantile(ratios, 0.05):.2f}",
+           f"{np.quantile(ratios, 0.95):.2f}", f"{np.mean(ratios > ours):.1%}")
+    assert got == numbers.L05_SPLIT_SPREAD
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.01, 1.0])

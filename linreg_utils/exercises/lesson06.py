@@ -1,4 +1,4 @@
-"""Checks for lesson 06's exercises: the noise floor at a new batch size, the lr that keeps a
+"""Checks for lesson 06's exercises: the noise floor at a new batch size and lr, the lr that keeps a
 floor, and the halving period of a step schedule.
 
 Each checker compares the answer with the truth and with the usual wrong routes, and says in
@@ -14,7 +14,6 @@ import numpy as np
 import torch
 
 from ..stochastic import sgd_noise_floor, simulate_sgd
-from ..theory import closed_form_fit, mse
 from . import call_answer, fail, passed
 
 PERIODS = (1, 2, 5, 10)
@@ -29,31 +28,44 @@ def _number(exercise: str, got: object) -> float:
     return float(got)
 
 
-def check_floor_prediction(predict_floor: Callable, x: torch.Tensor, y: torch.Tensor) -> None:
-    """Exercise 6.1: ``predict_floor(batch_size, lr, sigma2) -> float``, the floor at B = 50,
-    lr = 0.1 on the lesson's standardized data ``x, y``; then measured with replacement."""
-    batch_size, lr = 50, 0.1
-    sigma2 = mse(x, y, *closed_form_fit(x, y))  # the noise variance the line cannot explain
-    got = _number("6.1", call_answer("6.1", predict_floor, batch_size, lr, sigma2))
-    want = sgd_noise_floor(x, y, lr, batch_size, replacement=True)
-    if abs(got / want - 1) <= 0.05:
-        mean, stderr = simulate_sgd(x, y, batch_size, lr, 6, replacement=True, replicas=16,
+FLOOR_FROM = (20, 0.1)
+"""Exercise 6.1 starts from the floor measured at this (batch size, lr) ..."""
+FLOOR_TO = (50, 0.3)
+"""... and asks for the floor at this one."""
+
+
+def check_floor_prediction(predict_floor: Callable, x: torch.Tensor, y: torch.Tensor,
+                           floor_20: float) -> None:
+    """Exercise 6.1: ``predict_floor(floor_20) -> float``, the floor at B = 50, lr = 0.3 predicted
+    from ``floor_20``, the floor measured at B = 20, lr = 0.1 (with replacement, data ``x, y``);
+    then measured at B = 50, lr = 0.3."""
+    (b0, lr0), (b1, lr1) = FLOOR_FROM, FLOOR_TO
+    floor_20 = _number("6.1", floor_20)
+    got = _number("6.1", call_answer("6.1", predict_floor, floor_20))
+    lr_factor = (lr1 / (1 - lr1)) / (lr0 / (1 - lr0))  # the floor goes like lr / (B (1 − lr))
+    want = floor_20 * lr_factor * b0 / b1
+    if abs(got / want - 1) <= 0.02:
+        mean, stderr = simulate_sgd(x, y, b1, lr1, 6, replacement=True, replicas=16,
                                     seed=50).floor(skip_epochs=1)
-        passed("6.1", f"you predicted {got:.2e}; measured with replacement: {mean:.2e} ± {stderr:.0e}.")
+        formula = sgd_noise_floor(x, y, lr1, b1, replacement=True)
+        passed("6.1", f"you predicted {got:.2e} ({got / floor_20:.2f} × the floor at B = {b0}); "
+               f"measured at B = {b1}, lr = {lr1}: {mean:.2e} ± {stderr:.0e} (formula {formula:.2e}).")
         return
-    approx = 2 * lr * sigma2 / (batch_size * (1 - lr))
     for factor, hint in [
-        (1 - lr, "you left out the 1/(1 − lr) factor: the iteration's own contraction (1 − lr·λ)² "
-                 "is 1 − 4 lr + 4 lr², not 1 − 4 lr."),
-        (0.5, "half the floor: the gap is ½ tr(HΣ) with H = 2I, so the 2 of the Hessian stays."),
-        (math.sqrt(1 / sigma2), "use the noise variance σ² (the optimal MSE), not its square root σ."),
-        (50 / 20, "that is the floor at B = 20: the floor falls like 1/B, so B = 50 gives 20/50 of it."),
-        (50 * 50, "the batch size belongs in the denominator: averaging B points divides the "
-                  "gradient noise's variance by B."),
+        ((lr1 / lr0) * b0 / b1, "you scaled by the lr ratio alone, but the floor goes like lr/(1 − lr): "
+                                "1/(1 − lr) is 1/0.7 at lr = 0.3, not 1/0.9."),
+        (b0 / b1, f"you changed only the batch size: the lr went from {lr0} to {lr1} too, and the floor "
+                  "grows like lr/(1 − lr)."),
+        (lr_factor, f"you changed only the lr: the batch also grew from {b0} to {b1}, and the floor "
+                    "falls like 1/B."),
+        (lr_factor * b1 / b0, "the batch size belongs in the denominator: averaging B points divides "
+                              "the gradient noise's variance by B, so a larger batch lowers the floor."),
+        (lr_factor * math.sqrt(b0 / b1), "the floor falls like 1/B, not 1/√B: B divides the noise's "
+                                          "variance, and the floor is proportional to that variance."),
     ]:
-        if abs(got / (approx * factor) - 1) <= 0.05:
+        if abs(got / (floor_20 * factor) - 1) <= 0.02:
             fail("6.1", hint)
-    fail("6.1", f"expected about 2·lr·σ²/(B·(1 − lr)) = {approx:.2e}, got {got:.2e}.")
+    fail("6.1", f"expected floor_20 × [lr'/(1 − lr')] / [lr/(1 − lr)] × B/B' = {want:.2e}, got {got:.2e}.")
 
 
 def _keeping(lr: float, batch_size: int, new_batch_size: int) -> float:
@@ -112,5 +124,5 @@ def check_halving_period(best_period: Callable, x: torch.Tensor, y: torch.Tensor
     if got < best:
         fail("6.3", f"halving every {got} epoch(s) ends higher than every {best}: the lr shrinks so fast "
              "that the iterates freeze before reaching the lower floors. Compare the last epoch's gaps.")
-    fail("6.3", f"halving every {got} epochs leaves the lr large after 30 epochs, and the floor is "
-         "proportional to the lr. Try faster halving, and compare the last epoch's gaps.")
+    fail("6.3", f"halving every {got} epochs leaves the lr large after 30 epochs, and the floor "
+         "grows with the lr. Try faster halving, and compare the last epoch's gaps.")
