@@ -1,17 +1,16 @@
 """Lesson 03's checkers accept the right answers and name each mistake they claim to know."""
 
 import pytest
-import torch
-from torch import nn
 
+from linreg_utils import critical_lr, seed_data
 from linreg_utils.exercises import ExerciseFailed
 from linreg_utils.exercises.lesson03 import (
     _loop,
+    check_critical_scale,
     check_rescue_step,
-    check_resume,
     check_train,
     first_stable_step,
-    reference_resume,
+    preconditioned_eigenvalues,
     reference_train,
 )
 
@@ -31,7 +30,7 @@ def test_rescue_step_mistakes_are_named(answer, words):
 
 def test_right_loop_passes(capsys):
     check_train(reference_train)
-    assert capsys.readouterr().out.startswith("✔ Exercise 3.2 passed")
+    assert capsys.readouterr().out.startswith("✔ Exercise 3.3 passed")
 
 
 @pytest.mark.parametrize("order, words", [("bs", "never call optimizer.zero_grad"), ("bzs", "never moved"),
@@ -46,34 +45,19 @@ def test_loop_returning_nothing_is_explained():
         check_train(lambda m, x, y, o, s: None)
 
 
-def test_right_resume_passes(capsys):
-    check_resume(reference_resume)
-    assert capsys.readouterr().out.startswith("✔ Exercise 3.3 passed")
+LAM_MIN, LAM_MAX = preconditioned_eigenvalues()
 
 
-def test_resume_without_optimizer_state_is_named():
-    def forgot(checkpoint, x, y, steps):
-        model = nn.Linear(1, 1).double()
-        model.load_state_dict(checkpoint["model"])
-        reference_train(model, x, y, torch.optim.Adam(model.parameters(), lr=0.05), steps)
-        return model
-
-    with pytest.raises(ExerciseFailed, match="not the optimizer"):
-        check_resume(forgot)
+def test_right_critical_scale_passes_and_torch_agrees(capsys):
+    check_critical_scale(2 / LAM_MAX)
+    out = capsys.readouterr().out
+    assert out.startswith("✔ Exercise 3.2 passed") and "diverging" in out
 
 
-def test_resume_without_model_state_is_named():
-    def forgot(checkpoint, x, y, steps):
-        model = nn.Linear(1, 1).double()
-        optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        reference_train(model, x, y, optimizer, steps)
-        return model
-
-    with pytest.raises(ExerciseFailed, match="load"):
-        check_resume(forgot)
-
-
-def test_resume_returning_no_model_is_explained():
-    with pytest.raises(ExerciseFailed, match="nn.Module"):
-        check_resume(lambda c, x, y, s: None)
+@pytest.mark.parametrize("answer, words", [
+    (critical_lr(seed_data()[0]), "raw H"), (2 / (LAM_MIN + LAM_MAX), "best worst-case"),
+    (1 / LAM_MAX, "not ηλ < 1"), (0.5, "steepest one"), (float("nan"), "finite number"),
+])
+def test_critical_scale_mistakes_are_named(answer, words):
+    with pytest.raises(ExerciseFailed, match=words):
+        check_critical_scale(answer)

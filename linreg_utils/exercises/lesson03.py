@@ -1,4 +1,5 @@
-"""Checks for lesson 03 (the torch.optim API): when a rescue schedule kicks in, a buggy loop, resuming."""
+"""Checks for lesson 03 (the torch.optim API): when a rescue kicks in, the largest per-parameter
+scale, a buggy loop."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from torch import nn
 
 from ..data import make_regression, seed_data
 from ..optimizers import line_loss, run_scheduled_sgd
-from ..theory import critical_lr
+from ..theory import closed_form_fit, critical_lr, mse_hessian
 from . import call_answer, fail, passed
 
 # ----------------------------------------------------------------------------- 3.1 rescue
@@ -53,7 +54,7 @@ def check_rescue_step(answer: object) -> None:
                 "log(0.9) is negative, so the inequality flips")
 
 
-# ----------------------------------------------------------------------------- 3.2 the loop
+# ----------------------------------------------------------------------------- 3.3 the loop
 
 def reference_train(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
                     optimizer: torch.optim.Optimizer, steps: int) -> list[float]:
@@ -95,91 +96,81 @@ def _fresh_run(train: Callable[..., object], steps: int = 12) -> tuple[object, t
     torch.manual_seed(32)
     model = nn.Linear(1, 1).double()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    losses = call_answer("3.2", train, model, x.double(), y.double(), optimizer, steps)
+    losses = call_answer("3.3", train, model, x.double(), y.double(), optimizer, steps)
     return losses, torch.cat([p.detach().flatten() for p in model.parameters()])
 
 
 def check_train(train: Callable[..., object]) -> None:
-    """Exercise 3.2: the fixed ``train(model, x, y, optimizer, steps) -> list of losses``."""
+    """Exercise 3.3: the fixed ``train(model, x, y, optimizer, steps) -> list of losses``."""
     losses, params = _fresh_run(train)
     ref_losses, ref_params = _fresh_run(reference_train)
     if not isinstance(losses, list) or len(losses) != len(ref_losses):
-        fail("3.2", f"return the list of the {len(ref_losses)} losses (one float per step), "
+        fail("3.3", f"return the list of the {len(ref_losses)} losses (one float per step), "
                     f"got {type(losses).__name__}")
     if torch.allclose(params, ref_params, rtol=1e-10, atol=1e-12):
         if not all(abs(float(a) - b) <= 1e-9 * max(1.0, b) for a, b in zip(losses, ref_losses, strict=True)):
-            fail("3.2", "the parameters are right but the losses are not: record loss.item() "
+            fail("3.3", "the parameters are right but the losses are not: record loss.item() "
                         "of each step's forward pass")
-        passed("3.2", "zero_grad → forward → loss → backward → step; the loss falls every step")
+        passed("3.3", "zero_grad → forward → loss → backward → step; the loss falls every step")
         return
     for order, hint in _LOOP_MISTAKES.items():
         if torch.allclose(params, _fresh_run(_loop(order))[1], rtol=1e-10, atol=1e-12):
-            fail("3.2", hint)
-    fail("3.2", "your parameters differ from those of the correct loop; check the order "
+            fail("3.3", hint)
+    fail("3.3", "your parameters differ from those of the correct loop; check the order "
                 "zero_grad → forward → loss → backward → step, once per step")
 
 
-# ----------------------------------------------------------------------------- 3.3 resume
+# ----------------------------------------------------------------------------- 3.2 critical scale
 
-def make_checkpoint(steps: int = 20) -> tuple[dict, torch.Tensor, torch.Tensor]:
-    """Train ``nn.Linear(1, 1)`` (float64) with Adam(lr=0.05) for ``steps``; return the checkpoint and data.
-
-    The checkpoint is ``{"model": model.state_dict(), "optimizer": optimizer.state_dict()}``.
-    """
-    x, y = (t.double() for t in make_regression(n=30, seed=33, x_range=(0.0, 4.0)))
-    torch.manual_seed(33)
-    model = nn.Linear(1, 1).double()
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
-    reference_train(model, x, y, optimizer, steps)
-    checkpoint = {"model": model.state_dict(), "optimizer": optimizer.state_dict()}
-    return _clone(checkpoint), x, y
+def preconditioned_eigenvalues() -> tuple[float, float]:
+    """``(λmin, λmax)`` of ``D^-1/2 H D^-1/2`` (``D = diag(H)``) for the seed data."""
+    h = mse_hessian(seed_data()[0])
+    d = torch.diag(h).sqrt()
+    lam = torch.linalg.eigvalsh(h / torch.outer(d, d))
+    return lam[0].item(), lam[1].item()
 
 
-def _clone(obj: object) -> object:
-    if isinstance(obj, torch.Tensor):
-        return obj.clone()
-    if isinstance(obj, dict):
-        return type(obj)((k, _clone(v)) for k, v in obj.items())
-    if isinstance(obj, list):
-        return [_clone(v) for v in obj]
-    return obj
+def _param_group_gap(scale: float, steps: int = 300) -> float:
+    """Loss gap after ``steps`` SGD steps with ``lr_w = scale/H_ww``, ``lr_b = scale/H_bb`` (from 0)."""
+    x, y = seed_data()
+    h = torch.diag(mse_hessian(x))
+    w, b = (torch.zeros(1, dtype=torch.float64, requires_grad=True) for _ in range(2))
+    groups = [{"params": [w], "lr": scale / h[0].item()}, {"params": [b], "lr": scale / h[1].item()}]
+    opt = torch.optim.SGD(groups)
+    loss_fn = line_loss(x, y)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn(torch.cat([w, b]))
+        if not loss.item() < 1e12:
+            return math.inf
+        loss.backward()
+        opt.step()
+    return loss_fn(torch.cat([w, b])).item() - loss_fn(torch.tensor(closed_form_fit(x, y))).item()
 
 
-def reference_resume(checkpoint: dict, x: torch.Tensor, y: torch.Tensor, steps: int) -> nn.Module:
-    """Rebuild model and Adam, load both state dicts, train ``steps`` more; return the model."""
-    model = nn.Linear(1, 1).double()
-    model.load_state_dict(checkpoint["model"])
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
-    optimizer.load_state_dict(checkpoint["optimizer"])
-    reference_train(model, x, y, optimizer, steps)
-    return model
-
-
-def _params(model: nn.Module) -> torch.Tensor:
-    return torch.cat([p.detach().flatten() for p in model.parameters()])
-
-
-def check_resume(resume: Callable[..., object]) -> None:
-    """Exercise 3.3: ``resume(checkpoint, x, y, steps) -> model`` continues training exactly."""
-    checkpoint, x, y = make_checkpoint(20)
-    model = call_answer("3.3", resume, _clone(checkpoint), x, y, 15)
-    if not isinstance(model, nn.Module):
-        fail("3.3", f"return the trained model (an nn.Module), got {type(model).__name__}")
-    torch.manual_seed(33)
-    straight = nn.Linear(1, 1).double()
-    reference_train(straight, x, y, torch.optim.Adam(straight.parameters(), lr=0.05), 35)
-    mine = _params(model)
-    if mine.shape == _params(straight).shape and torch.equal(mine, _params(straight)):
-        passed("3.3", "20 steps + checkpoint + 15 steps equals 35 uninterrupted steps, bit for bit")
+def check_critical_scale(answer: object) -> None:
+    """Exercise 3.2: the largest ``c`` with ``lr_i = c/H_ii`` that converges: ``2/λmax(D^-1/2 H D^-1/2)``."""
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or not math.isfinite(answer):
+        fail("3.2", f"write one finite number (the scale c), got {answer!r}")
+    lam_min, lam_max = preconditioned_eigenvalues()
+    truth = 2.0 / lam_max
+    if abs(answer - truth) <= 2e-3 * truth:
+        below, above = _param_group_gap(0.98 * truth), _param_group_gap(1.02 * truth)
+        passed("3.2", f"c = 2/λmax(D^-1/2 H D^-1/2) = {truth:.4f}; torch SGD with these param groups: "
+                      f"after 300 steps the loss gap is {below:.1e} at 0.98c, and "
+                      + (f"{above:.1e} at 1.02c: diverging" if above > 1.0 else f"{above:.1e} at 1.02c"))
         return
-    fresh_opt = nn.Linear(1, 1).double()
-    fresh_opt.load_state_dict(checkpoint["model"])
-    reference_train(fresh_opt, x, y, torch.optim.Adam(fresh_opt.parameters(), lr=0.05), 15)
-    if torch.allclose(mine, _params(fresh_opt)):
-        fail("3.3", "you loaded the model but not the optimizer: Adam's running averages (and its "
-                    "step count) restarted from zero. "
-                    "Call optimizer.load_state_dict(checkpoint['optimizer'])")
-    if torch.allclose(mine, _params(straight), rtol=1e-6, atol=1e-8):
-        fail("3.3", "close, but not bit for bit: load the saved state instead of recomputing it")
-    fail("3.3", "your parameters are far from the uninterrupted run: did you load "
-                "checkpoint['model'] into the model before training, and train exactly `steps` steps?")
+    mistakes = {
+        critical_lr(seed_data()[0]): "that is 2/λmax of the raw H: with lr_i = c/H_ii the step sees "
+                                     "D^-1/2 H D^-1/2, whose eigenvalues are in `eig`",
+        2.0 / (lam_min + lam_max): "that is the best worst-case scale 2/(λmin+λmax); the question asks for "
+                                   "the largest one that still converges, 2/λmax",
+        1.0 / lam_max: "GD converges for ηλ < 2, not ηλ < 1: the factor 1 − ηλ may be negative",
+    }
+    for value, hint in mistakes.items():
+        if abs(answer - value) <= 2e-3 * abs(value):
+            fail("3.2", hint)
+    fail("3.2", "each direction of D^-1/2 H D^-1/2 converges iff |1 − c·λ| < 1; the steepest one, "
+                "λmax (eig[1] above), sets the limit")
+
+
