@@ -1,9 +1,9 @@
 """Lecture mode: a Voilà app shows only its widget, and the widget answers in the browser.
 
-Serves ``apps/`` with Voilà (as ``make present`` does, localhost and a token), checks the app
-list and the token, opens the learning-rate app in headless Chromium and moves its slider to
-the largest learning rate: the readout must say the run diverges and the figure must change.
-No code is shown. Skipped without Chromium unless ``REQUIRE_BROWSER=1`` (CI).
+Serves ``apps/`` with Voilà as ``make present`` does (localhost, a token, preheated kernels),
+checks the app list and the token, opens the learning-rate app in headless Chromium and moves
+its slider to the largest learning rate: the readout must say the run diverges and the figure
+must change. No code is shown. Skipped without Chromium unless ``REQUIRE_BROWSER=1`` (CI).
 """
 
 import os
@@ -31,7 +31,7 @@ def voila():
             pytest.fail(message)
         pytest.skip(message)
     ARTIFACTS.mkdir(exist_ok=True)
-    with running_voila() as (base, token), chromium() as browser:
+    with running_voila(preheat=True) as (base, token), chromium() as browser:
         yield base, token, browser
 
 
