@@ -1,0 +1,169 @@
+"""Lesson 07's non-convex data and the two-weight model ``ŷ = v · tanh(w · x)``.
+
+The loss ``L(w, v) = mean((v · tanh(w x) − y)²)`` is unchanged by ``(w, v) → (−w, −v)``, so its
+minima come in mirror pairs, and ``(0, 0)`` is a stationary point (both partial derivatives
+vanish there) whose Hessian is ``[[0, −2·mean(xy)], [−2·mean(xy), 0]]``: a saddle with
+eigenvalues ``±2·mean(xy)``. Newton's method solves ``∇L = 0`` and so heads for whichever
+stationary point its local quadratic model points to, saddle included; damping the Hessian
+(Levenberg–Marquardt) keeps every step downhill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ._checks import positive_finite, positive_int
+
+LossFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+def make_tanh_data(n: int = 24, seed: int = 0, w: float = 1.2, v: float = 1.5,
+                   noise: float = 0.1) -> tuple[torch.Tensor, torch.Tensor]:
+    """``x, y``: ``(n,)`` float64, ``x`` uniform on [−2, 2], ``y = v·tanh(w·x) + noise·N(0, 1)``."""
+    n = positive_int("n", n)
+    gen = torch.Generator().manual_seed(seed)
+    x = 4 * torch.rand(n, generator=gen, dtype=torch.float64) - 2
+    y = v * torch.tanh(w * x) + noise * torch.randn(n, generator=gen, dtype=torch.float64)
+    return x, y
+
+
+def make_wave(n: int = 64, seed: int = 0, noise: float = 0.05) -> tuple[torch.Tensor, torch.Tensor]:
+    """A 1-D non-linear target: ``x`` uniform on [−3, 3], ``y = sin(2x) + x/2 + noise·N(0, 1)``.
+
+    Returns ``x, y``, each an ``(n, 1)`` float64 tensor; the same ``seed`` gives the same points.
+    """
+    n = positive_int("n", n)
+    gen = torch.Generator().manual_seed(seed)
+    x = 6 * torch.rand(n, 1, generator=gen, dtype=torch.float64) - 3
+    y = torch.sin(2 * x) + 0.5 * x + noise * torch.randn(n, 1, generator=gen, dtype=torch.float64)
+    return x, y
+
+
+def two_weight_loss(x: torch.Tensor, y: torch.Tensor) -> LossFn:
+    """``L(θ) = mean((v·tanh(w·x) − y)²)`` as a function of ``θ = (w, v)``: ``(2,)`` → scalar."""
+    if x.shape != y.shape or x.dim() != 1:
+        raise ValueError(f"x and y must both have shape (n,), got {tuple(x.shape)} and {tuple(y.shape)}")
+
+    def loss(theta: torch.Tensor) -> torch.Tensor:
+        return torch.mean((theta[1] * torch.tanh(theta[0] * x) - y) ** 2)
+
+    return loss
+
+
+def gradient_and_hessian(loss: LossFn, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(∇L, H)`` at ``theta``: ``(d,)`` and ``(d, d)`` float64, by autograd."""
+    theta = torch.as_tensor(theta, dtype=torch.float64).detach()
+    grad = torch.func.grad(loss)(theta)
+    return grad, torch.autograd.functional.hessian(loss, theta)
+
+
+@dataclass(frozen=True)
+class StationaryPoint:
+    """A point where ``∇L = 0``: ``point (2,)``, ``loss``, Hessian ``eigenvalues (2,)`` ascending."""
+
+    point: np.ndarray
+    loss: float
+    eigenvalues: np.ndarray
+
+    @property
+    def kind(self) -> str:
+        """``'minimum'``, ``'maximum'`` or ``'saddle'`` from the signs of the eigenvalues."""
+        if self.eigenvalues[0] > 0:
+            return "minimum"
+        return "maximum" if self.eigenvalues[-1] < 0 else "saddle"
+
+
+def stationary_points(loss: LossFn, starts: Sequence[Sequence[float]], steps: int = 50,
+                      tol: float = 1e-10, bound: float = 10.0) -> list[StationaryPoint]:
+    """Solve ``∇L = 0`` by plain Newton from each start; keep distinct converged points, sorted by w.
+
+    Points farther than ``bound`` from the origin are dropped: there tanh is flat (±1), the
+    gradient underflows, and Newton "converges" to a point at infinity.
+    """
+    found: list[StationaryPoint] = []
+    for start in starts:
+        path = newton_path(loss, start, steps)
+        point = torch.as_tensor(path[-1])
+        grad, hess = gradient_and_hessian(loss, point)
+        if not torch.isfinite(grad).all() or grad.norm() > tol or point.norm() > bound:
+            continue
+        if any(np.linalg.norm(p.point - path[-1]) < 1e-6 for p in found):
+            continue
+        found.append(StationaryPoint(path[-1], loss(point).item(), torch.linalg.eigvalsh(hess).numpy()))
+    return sorted(found, key=lambda p: tuple(p.point))
+
+
+def newton_path(loss: LossFn, start: Sequence[float], steps: int) -> np.ndarray:
+    """Plain Newton ``θ ← θ − H⁻¹∇L``: the ``(k+1, d)`` points visited (stops early if H is singular)."""
+    steps = positive_int("steps", steps)
+    theta = torch.as_tensor(start, dtype=torch.float64)
+    path = [theta.numpy().copy()]
+    for _ in range(steps):
+        grad, hess = gradient_and_hessian(loss, theta)
+        try:
+            theta = theta - torch.linalg.solve(hess, grad)
+        except RuntimeError:  # singular Hessian: no Newton step exists
+            break
+        if not torch.isfinite(theta).all() or theta.abs().max() > 1e6:
+            break
+        path.append(theta.numpy().copy())
+    return np.array(path)
+
+
+def damped_newton_path(loss: LossFn, start: Sequence[float], steps: int,
+                       mu: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Levenberg–Marquardt: step ``−(H + μI)⁻¹∇L``, μ ×10 until the loss does not rise, then μ /10.
+
+    Returns the ``(k+1, d)`` points visited and the ``(k,)`` damping μ each accepted step used.
+    A step is only tried once ``H + μI`` is positive definite (its Cholesky factor exists), so
+    every step is downhill and the loss never increases.
+    """
+    steps, mu = positive_int("steps", steps), positive_finite("mu", mu)
+    theta = torch.as_tensor(start, dtype=torch.float64)
+    path, mus = [theta.numpy().copy()], []
+    for _ in range(steps):
+        grad, hess = gradient_and_hessian(loss, theta)
+        current = loss(theta).item()
+        while mu < 1e12:
+            factor, info = torch.linalg.cholesky_ex(hess + mu * torch.eye(len(theta), dtype=hess.dtype))
+            if info == 0:
+                trial = theta - torch.cholesky_solve(grad[:, None], factor)[:, 0]
+                if loss(trial).item() <= current:
+                    break
+            mu *= 10
+        else:
+            break
+        theta, mus = trial, [*mus, mu]
+        path.append(theta.numpy().copy())
+        mu = max(mu / 10, 1e-8)
+    return np.array(path), np.array(mus)
+
+
+def losses_with(optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer], loss: LossFn,
+                start: Sequence[float], steps: int) -> np.ndarray:
+    """Run a ``torch.optim`` optimizer for ``steps`` steps from ``start``: the ``(steps + 1,)`` losses.
+
+    ``optimizer`` builds it from the parameter list, e.g. ``lambda p: torch.optim.SGD(p, lr=0.1)``.
+    """
+    steps = positive_int("steps", steps)
+    theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = optimizer([theta])
+    out = []
+    for _ in range(steps):
+        opt.zero_grad()
+        value = loss(theta)
+        value.backward()
+        out.append(value.item())
+        opt.step()
+    out.append(loss(theta).item())
+    return np.array(out)
+
+
+def plateau_length(losses: np.ndarray, threshold: float) -> int:
+    """The first step whose loss is below ``threshold`` (the plateau's length); −1 if none is."""
+    below = np.flatnonzero(np.asarray(losses) < threshold)
+    return int(below[0]) if below.size else -1

@@ -1,0 +1,97 @@
+"""Hessian-vector products, power iteration and Newton-CG, each checked against a reference."""
+
+import numpy as np
+import pytest
+import torch
+
+from linreg_utils.curvature import (
+    flat_loss,
+    full_hessian,
+    gd_with_sharpness,
+    hvp,
+    largest_stable,
+    mlp,
+    power_iteration,
+)
+from linreg_utils.hessian_free import cg_direction, newton_cg, torch_optimizer_run
+from linreg_utils.nonconvex import make_wave
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """A 1 → 4 → 1 net (13 parameters) on 16 points: small enough for the full Hessian."""
+    x, y = make_wave(n=16, seed=3)
+    return flat_loss(mlp(width=4, seed=1), x, y)
+
+
+def test_flat_loss_matches_the_module_and_checks_the_shape(tiny):
+    loss, theta0 = tiny
+    x, y = make_wave(n=16, seed=3)
+    assert theta0.shape == (13,)
+    assert torch.isclose(loss(theta0), torch.mean((mlp(width=4, seed=1)(x) - y) ** 2))
+    with pytest.raises(ValueError, match="shape"):
+        loss(torch.zeros(5, dtype=torch.float64))
+
+
+def test_hvp_equals_full_hessian_times_v(tiny):
+    loss, theta0 = tiny
+    v = torch.randn(13, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert torch.allclose(hvp(loss, theta0, v), full_hessian(loss, theta0) @ v, atol=1e-10)
+
+
+def test_power_iteration_matches_eigvalsh(tiny):
+    loss, theta0 = tiny
+    eig = torch.linalg.eigvalsh(full_hessian(loss, theta0))
+    top = eig[eig.abs().argmax()].item()
+    lam, v = power_iteration(loss, theta0, iters=300)
+    assert lam == pytest.approx(top, rel=1e-6)
+    assert v.norm().item() == pytest.approx(1.0)
+
+
+def test_tracked_sharpness_agrees_with_eigvalsh_along_training():
+    x, y = make_wave()
+    loss, theta0 = flat_loss(mlp(), x, y)
+    run = gd_with_sharpness(loss, theta0, lr=0.05, steps=100, every=50)
+    assert run.diverged_at == -1 and len(run.losses) == 101 and list(run.checked_at) == [0, 50, 100]
+    theta = theta0.clone()
+    for k in range(101):
+        if k in (0, 100):
+            exact = torch.linalg.eigvalsh(full_hessian(loss, theta))[-1].item()
+            assert run.sharpness[k // 50] == pytest.approx(exact, rel=0.02)
+        theta = theta - 0.05 * torch.func.grad(loss)(theta)
+    assert run.hover(50)[1] == pytest.approx(np.median(run.sharpness[1:]) * 0.05 / 2)
+
+
+def test_gd_far_past_two_over_sharpness_diverges(tiny):
+    loss, theta0 = tiny
+    lam = torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item()
+    result = largest_stable(loss, theta0, [10 / lam], steps=200)
+    assert result[10 / lam] > 0
+    assert gd_with_sharpness(loss, theta0, 10 / lam, 200).diverged_at > 0
+
+
+def test_cg_solves_a_positive_definite_system_and_stops_on_negative_curvature():
+    a = torch.tensor([[3.0, 1.0], [1.0, 2.0]], dtype=torch.float64)
+    g = torch.tensor([1.0, -1.0], dtype=torch.float64)
+    p, k = cg_direction(lambda d: a @ d, g, iters=5, rtol=1e-12)
+    assert torch.allclose(p, -torch.linalg.solve(a, g)) and k == 2
+    p, k = cg_direction(lambda d: -a @ d, g, iters=5)
+    assert torch.equal(p, -g) and k == 1
+
+
+def test_newton_cg_decreases_the_loss_and_counts_its_work(tiny):
+    loss, theta0 = tiny
+    run = newton_cg(loss, theta0, steps=20, cg_iters=5)
+    assert np.all(np.diff(run.losses) <= 0) and run.losses[-1] < 0.5 * loss(theta0).item()
+    assert np.array_equal(run.gradients, np.arange(1, len(run.losses) + 1))
+    assert np.all(run.hvps <= 5 * run.gradients) and np.all(run.forwards >= run.gradients)
+
+
+def test_torch_optimizer_run_counts_closure_calls(tiny):
+    loss, theta0 = tiny
+    adam = torch_optimizer_run("Adam", lambda p: torch.optim.Adam(p, lr=0.01), loss, theta0, 30)
+    assert np.array_equal(adam.gradients, np.arange(1, 31))
+    lbfgs = torch_optimizer_run("L-BFGS", lambda p: torch.optim.LBFGS(p, line_search_fn="strong_wolfe"),
+                                loss, theta0, 3)
+    assert lbfgs.gradients[0] > 1 and lbfgs.losses[-1] < adam.losses[-1]
+    assert lbfgs.first_below(-1.0) == -1 and lbfgs.first_below(np.inf) == 0

@@ -1,0 +1,80 @@
+"""Lesson 07's two-weight model: its stationary points, plain vs damped Newton, GD's plateau."""
+
+import numpy as np
+import pytest
+import torch
+
+from linreg_utils.nonconvex import (
+    damped_newton_path,
+    gradient_and_hessian,
+    losses_with,
+    make_tanh_data,
+    make_wave,
+    newton_path,
+    plateau_length,
+    stationary_points,
+    two_weight_loss,
+)
+
+
+@pytest.fixture(scope="module")
+def loss():
+    return two_weight_loss(*make_tanh_data())
+
+
+def test_data_are_seeded_and_shaped():
+    x, y = make_tanh_data()
+    assert x.shape == y.shape == (24,) and x.dtype == torch.float64
+    assert torch.equal(make_tanh_data()[1], y) and not torch.equal(make_tanh_data(seed=1)[1], y)
+    wx, wy = make_wave()
+    assert wx.shape == wy.shape == (64, 1) and torch.equal(make_wave()[1], wy)
+
+
+def test_two_weight_loss_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="shape"):
+        two_weight_loss(torch.zeros(3), torch.zeros(3, 1))
+
+
+def test_saddle_hessian_matches_its_formula(loss):
+    x, y = make_tanh_data()
+    grad, hess = gradient_and_hessian(loss, torch.zeros(2, dtype=torch.float64))
+    c = 2 * torch.mean(x * y)
+    assert torch.allclose(grad, torch.zeros(2, dtype=torch.float64), atol=1e-12)
+    assert torch.allclose(hess, torch.tensor([[0.0, -c], [-c, 0.0]], dtype=torch.float64))
+
+
+def test_two_mirror_minima_and_one_saddle(loss):
+    grid = [(w, v) for w in (-1.5, -0.1, 0.1, 1.5, 4.0) for v in (-1.5, -0.1, 0.1, 1.5)]
+    points = stationary_points(loss, grid)
+    assert [p.kind for p in points] == ["minimum", "saddle", "minimum"]
+    assert np.allclose(points[0].point, -points[2].point)
+    assert points[1].eigenvalues[0] < 0 < points[1].eigenvalues[1]
+
+
+def test_plain_newton_goes_uphill_to_the_saddle(loss):
+    path = newton_path(loss, (0.4, 0.1), steps=8)
+    values = [loss(torch.tensor(p)).item() for p in path]
+    assert values[1] > values[0]
+    assert np.linalg.norm(path[-1]) < 1e-8
+
+
+def test_damped_newton_never_increases_the_loss_and_finds_a_minimum(loss):
+    path, mus = damped_newton_path(loss, (0.4, 0.1), steps=15)
+    values = np.array([loss(torch.tensor(p)).item() for p in path])
+    assert np.all(np.diff(values) <= 0)
+    _, hess = gradient_and_hessian(loss, torch.tensor(path[-1]))
+    assert torch.linalg.eigvalsh(hess)[0] > 0 and len(mus) == len(path) - 1
+
+
+def test_plateau_grows_by_a_fixed_number_of_steps_per_decade(loss):
+    lengths = [plateau_length(losses_with(lambda p: torch.optim.SGD(p, lr=0.1), loss, (eps, 0.0), 200), 0.7)
+               for eps in (1e-2, 1e-4, 1e-6)]
+    assert min(lengths) > 0
+    eta_lam = 0.1 * 2 * torch.mean(torch.prod(torch.stack(make_tanh_data()), 0)).item()
+    per_two_decades = np.log(100) / np.log(1 + eta_lam)
+    assert np.allclose(np.diff(lengths), per_two_decades, atol=2)
+
+
+def test_plateau_length_says_minus_one_when_never_below():
+    assert plateau_length(np.array([3.0, 2.0]), 1.0) == -1
+    assert plateau_length(np.array([3.0, 0.5]), 1.0) == 1
