@@ -191,8 +191,10 @@ def predicted_steps(x: torch.Tensor, y: torch.Tensor, lr: float, tol: float = RE
                     w0: float = 0.0, b0: float = 0.0) -> float:
     """Steps until each direction's share ``½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k}`` of the gap is ≤ ``tol``.
 
-    The true gap is the sum of the two shares, so this is a (tight) lower bound on the steps
-    GD needs; ``inf`` when some ``|1 − ηλᵢ| ≥ 1`` carries error, ``0`` if already within ``tol``.
+    The true gap is the sum of the two shares, so this is a lower bound on the steps GD needs.
+    It is close when one direction carries most of the gap; when both shares end near ``tol``
+    the sum can need up to ``log 2 / (2 |log ρ|)`` more steps (``ρ`` the slower factor).
+    ``inf`` when some ``|1 − ηλᵢ| ≥ 1`` carries error, ``0`` if already within ``tol``.
     """
     lr, tol = positive_finite("lr", lr), positive_finite("tol", tol)
     lam, c0 = eigen_errors(x, y, w0, b0)
