@@ -195,21 +195,21 @@ class MomentumWidget:
         self.x, self.y = xy_columns(x, y)
         self.steps, self.tol = positive_int("steps", steps), positive_finite("tol", tol)
         self.lam, self.c0 = eigen_errors(self.x, self.y, *START)
-        style, layout = {"description_width": "90px"}, widgets.Layout(width="560px")
+        style, layout = {"description_width": "120px"}, widgets.Layout(width="600px")
         self.eta = widgets.FloatLogSlider(
             value=positive_finite("lr", lr), base=10,
             min=math.log10(ETA_RANGE[0]), max=math.log10(ETA_RANGE[1]),
-            step=0.01, description="η (lr)", readout_format=".2e", style=style, layout=layout)
+            step=0.01, description="learning rate η", readout_format=".2e", style=style, layout=layout)
         self.beta = widgets.FloatSlider(value=beta, min=0.0, max=BETA_MAX, step=0.01, readout_format=".2f",
-                                        description="β (momentum)", style=style, layout=layout)
+                                        description="momentum β", style=style, layout=layout)
         self.eta.add_class("momentum-eta")
         self.beta.add_class("momentum-beta")
         self.readout = widgets.HTML()
         self.readout.add_class("momentum-readout")
-        self.fig, axes = live_figure(figsize=(11.5, 4.1), ncols=3)
+        self.fig, axes = live_figure(figsize=(9.6, 4.2), ncols=3)  # fits a JupyterLab cell
         self.panels = draw_momentum_panels(axes, self.x, self.y, self.steps, START, self.tol, legend=False)
         handles = [h for ax in axes for h in ax.get_legend_handles_labels()[0]]
-        self.fig.legend(handles=handles, loc="outside lower center", ncols=7, fontsize=7, frameon=False)
+        self.fig.legend(handles=handles, loc="outside lower center", ncols=5, fontsize=6.5, frameon=False)
         self.fig.draw_without_rendering()  # lay the figure out once, then freeze it
         self.fig.set_layout_engine("none")
         self.blitter = Blitter(self.fig, self.panels.artists())  # the legend sits below: nothing covers it

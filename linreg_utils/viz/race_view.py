@@ -103,7 +103,7 @@ class RaceWidget:
                                             description="lr", readout_format=".3g",
                                             layout=W.Layout(width="300px")) for n in RACERS}
         self.text = W.HTML()
-        self.fig, (self.ax_path, self.ax_loss) = live_figure(figsize=(11, 4.0), ncols=2)
+        self.fig, (self.ax_path, self.ax_loss) = live_figure(figsize=(9.6, 4.4), ncols=2)  # fits a cell
         draw_loss_contours(self.ax_path, x, y, *_limits(x, y))
         self.ax_path.plot(*start, "ko", markersize=5, label="start")
         self.ax_path.set_title("paths on the loss surface (raw x, κ ≈ 379)")
@@ -114,7 +114,7 @@ class RaceWidget:
             (g,) = self.ax_loss.plot([], [], "-", color=COLORS[name], lw=1.4, label=name)
             self.lines[name] = (p, g)
         star = _optimum_on_top(self.ax_path, x, y)
-        self.fig.legend(handles=self.ax_loss.get_lines(), loc="outside right upper", fontsize=7,
+        self.fig.legend(handles=self.ax_loss.get_lines(), loc="outside lower center", ncols=5, fontsize=7,
                         frameon=False)
         self.fig.draw_without_rendering()  # every racer has its legend entry, outside the axes: drawn once
         self.fig.set_layout_engine("none")
