@@ -1,6 +1,7 @@
 """Refresh navigation, then execute lessons top to bottom in a fresh kernel and store outputs.
 
-Usage: python -m tools.execute_notebooks [--no-nav] [notebooks/NN_name.ipynb ...]   (default: all)
+Usage: python -m tools.execute_notebooks [--no-nav] [--jobs N] [notebooks/NN_name.ipynb ...]
+(default: all lessons, as many at a time as there are cores)
 
 Run it through `make notebooks` after editing a lesson. ``--no-nav`` leaves the navigation cells
 and the README's lesson map alone (use it while lessons are being written in parallel). Widget
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -38,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tools.execute_notebooks", description=__doc__)
     parser.add_argument("notebooks", nargs="*", type=Path, help="lessons to execute (default: all)")
     parser.add_argument("--no-nav", action="store_true", help="do not refresh navigation cells")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="notebooks executed at once, each in its own kernel (default: one per core)")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     folder = ROOT / "notebooks"
@@ -45,8 +49,12 @@ def main(argv: list[str] | None = None) -> None:
         for changed in update_navigation(folder, ROOT / "README.md"):
             print(f"navigation refreshed: {changed.relative_to(ROOT)}")
     targets = [p.resolve() for p in args.notebooks] or lesson_paths(folder)
-    for path in targets:
-        print(f"executed {path.relative_to(ROOT)} in {execute(path):.1f} s", flush=True)
+    # OMP_NUM_THREADS=1 (set above, inherited by every kernel) keeps parallel runs from
+    # fighting over cores, and the stored outputs are those CI computes.
+    with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(targets)))) as pool:
+        runs = {pool.submit(execute, path): path for path in targets}
+        for run in as_completed(runs):
+            print(f"executed {runs[run].relative_to(ROOT)} in {run.result():.1f} s", flush=True)
 
 
 if __name__ == "__main__":
