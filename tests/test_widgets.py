@@ -238,3 +238,28 @@ def test_a_converging_row_has_no_notes(data):
     assert [t.get_text() for ax in fig.axes for t in ax.texts] == ["", "", ""]
     assert len(fig.axes[1].lines[3].get_xdata()) == 0
     plt.close(fig)
+
+
+def test_legends_sit_below_the_panels_where_no_run_can_pass_behind_them(view):
+    view.fig.canvas.draw()
+    renderer = view.fig.canvas.get_renderer()
+    for ax in view.panels.axes:
+        legend = ax.get_legend().get_window_extent(renderer)
+        assert legend.y1 < ax.get_window_extent(renderer).y0  # wholly under the axes
+
+
+def test_a_100k_step_axis_writes_its_ticks_in_thousands(view):
+    view.steps.value = 100_000
+    view.fig.canvas.draw()
+    labels = [t.get_text() for t in view.panels.axes[0].get_xticklabels() if t.get_text()]
+    assert "100k" in labels and len(labels) <= 7
+    view.steps.value = 1_000
+    view.fig.canvas.draw()
+    assert "1000" in [t.get_text() for t in view.panels.axes[0].get_xticklabels()]
+
+
+def test_readout_multiplies_the_error_instead_of_shrinking_it_by_a_negative_number(data):
+    x, y = data
+    scale = lr_scale(x)
+    text = readout_text(gd_trajectory(x, y, 1.5 / scale.lam_max, 1_000), scale)
+    assert "multiplied by 1 − ηλ" in text and "-0.500 along the steep one" in text and "shrinks by" not in text

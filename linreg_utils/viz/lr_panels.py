@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .._checks import positive_finite, positive_int
 from ..theory import REACH_TOL, closed_form_fit, hessian_eigenvalues
@@ -133,6 +134,20 @@ def default_limits(x: torch.Tensor, y: torch.Tensor, w0: float = 0.0, b0: float 
     return (w_star - 2.8 * dw, w_star + 2.8 * dw), (b_star - 1.6 * db, b_star + 1.6 * db)
 
 
+def _legend_below(ax: Axes, ncols: int = 1) -> None:
+    """The panel's legend under its x label, outside the axes: no run's line or path, wherever a
+    slider sends it, can pass behind it."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=ncols, fontsize=7, frameon=False)
+
+
+def _step_ticks(ax: Axes) -> None:
+    """At most 6 whole-number ticks on the step axis, written 20k, 40k, ... from 10,000 steps on,
+    so that the labels of a 100,000-step axis do not run into each other."""
+    ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: f"{v / 1000:g}k" if ax.get_xlim()[1] >= 10_000 and v else f"{v:g}"))
+
+
 def _note(ax: Axes) -> Text:
     return ax.text(0.5, 0.04, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=8,
                    color="#b22222", bbox=dict(boxstyle="round", fc="white", ec="#b22222", alpha=0.9))
@@ -155,8 +170,9 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
     ax_gap.axhline(tol, color="gray", lw=0.8, ls=":", label=f"tolerance {tol:.0e}")
     ax_gap.set(yscale="log", ylim=GAP_LIM, xlim=(0, steps), xlabel="step k",
                ylabel=r"$L(\theta_k) - L^*$  (MSE)", title="loss gap")
+    _step_ticks(ax_gap)
     if legend:
-        ax_gap.legend(loc="lower left", fontsize=7)
+        _legend_below(ax_gap)
     warning = ax_gap.text(0.5, 0.55, "", transform=ax_gap.transAxes, ha="center", va="center",
                           color="#b22222", fontsize=11, fontweight="bold")
 
@@ -169,7 +185,7 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
     ax_line.set(xlim=tuple(grid), ylim=(min(0.0, yv.min() - pad), yv.max() + pad), xlabel="x",
                 ylabel="y", title="fitted line")
     if legend:
-        ax_line.legend(loc="upper left", fontsize=7)
+        _legend_below(ax_line)
 
     w_lim, b_lim = default_limits(x, y, w0, b0)
     draw_loss_contours(ax_path, x, y, w_lim, b_lim, levels=10, resolution=120)
@@ -181,7 +197,7 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
     ax_path.plot([w0], [b0], "^", color="tab:green", ms=7, ls="none", label="start")
     ax_path.set_title("path on the loss contours")
     if legend:
-        ax_path.legend(loc="upper right", fontsize=7)
+        _legend_below(ax_path, ncols=2)
     return LrPanels(list(axes), gap, bound, line, early, path, later, end, warning,
                     _note(ax_line), _note(ax_path), steps)
 
@@ -244,7 +260,7 @@ def show_run(panels: LrPanels, run: Trajectory, scale: LrScale, titles: bool = T
 def lr_grid(x: torch.Tensor, y: torch.Tensor, lrs: list[float], steps: int = 1_000,
             w0: float = 0.0, b0: float = 0.0, labels: list[str] | None = None) -> Figure:
     """The static twin of the widget: one row of the three panels per learning rate in ``lrs``,
-    each row titled by ``labels[i]`` (default: the lr), legends in the first row only."""
+    each row titled by ``labels[i]`` (default: the lr), legends under the first row only."""
     import matplotlib.pyplot as plt
 
     if not lrs:
@@ -253,8 +269,10 @@ def lr_grid(x: torch.Tensor, y: torch.Tensor, lrs: list[float], steps: int = 1_0
     if len(labels) != len(lrs):
         raise ValueError(f"labels must hold one title per lr ({len(lrs)}), got {len(labels)}")
     scale = lr_scale(x)
-    fig = plt.figure(figsize=(13, 3.7 * len(lrs)), layout="constrained")
-    for i, (sub, lr) in enumerate(zip(np.atleast_1d(fig.subfigures(len(lrs), 1)), lrs, strict=True)):
+    heights = [1.3] + [1.0] * (len(lrs) - 1)  # the first row also holds the legends, below it
+    fig = plt.figure(figsize=(13, 3.7 * sum(heights)), layout="constrained")
+    rows = np.atleast_1d(fig.subfigures(len(lrs), 1, height_ratios=heights))
+    for i, (sub, lr) in enumerate(zip(rows, lrs, strict=True)):
         sub.suptitle(f"row {i + 1} · {labels[i]}", x=0.01, ha="left", fontweight="bold")
         panels = draw_lr_panels(list(sub.subplots(1, 3)), x, y, steps, scale, w0, b0, legend=i == 0)
         show_run(panels, gd_trajectory(x, y, lr, steps, w0, b0), scale)

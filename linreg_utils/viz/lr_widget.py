@@ -1,8 +1,8 @@
 """The learning-rate widget of lesson 02: plain functions that compute what it shows, and a thin view.
 
 The view is a log-scale slider for the learning rate ``η`` and a choice of step count, above one
-figure with three panels (drawn by :mod:`.lr_panels`): the loss gap ``L(θ_k) − L*`` (log scale)
-against its theoretical bound, the fitted line over the data, and the ``(w, b)`` path on the loss
+figure with three panels (drawn by :mod:`.lr_panels`, legends below them): the loss gap
+``L(θ_k) − L*`` (log scale) against its theoretical bound, the fitted line over the data, and the ``(w, b)`` path on the loss
 contours. Every move recomputes the run in closed form
 (:func:`linreg_utils.trajectory.gd_trajectory`) and updates the existing artists' data in place.
 Everything the view shows comes from functions that tests call directly.
@@ -44,11 +44,11 @@ def readout_text(run: Trajectory, scale: LrScale, tol: float = REACH_TOL,
     lr = run.lr
     fast, slow = 1.0 - lr * scale.lam_max, 1.0 - lr * scale.lam_min
     rate = max(abs(fast), abs(slow))
-    head = f"η = {lr:.3e} = {lr / scale.critical:.3f} × 2/λmax; per step the error shrinks by "
-    head += f"1 − ηλ = {slow:.5f} (slow direction) and {fast:.3f} (steep direction)."
+    head = f"η = {lr:.3e} = {lr / scale.critical:.3f} × 2/λmax; per step the error is multiplied by "
+    head += f"1 − ηλ = {slow:.5f} along the flat direction and {fast:.3f} along the steep one."
     if rate >= 1.0 or run.diverged:
         at = f" by step {run.diverged_at:,}" if run.diverged_at is not None else ""
-        return (f"{head} GD diverges: |1 − ηλmax| = {abs(fast):.3f} > 1, so the error grows every "
+        return (f"{head} GD diverges: |1 − ηλmax| = {abs(fast):.3f} > 1, so the steep error grows every "
                 f"step; the loss passed {DIVERGENCE_FACTOR:.0e} × its start{at}. "
                 f"Lower η below 2/λmax = {scale.critical:.5f}.")
     zigzag = (" The steep direction flips sign every step (1 < ηλmax < 2): GD oscillates across "
@@ -126,7 +126,7 @@ class LrWidget:
         self.scale_bar = widgets.HTML()
         self.readout = widgets.HTML()
         self.readout.add_class("lr-readout")
-        self.fig, axes = live_figure(figsize=(9.6, 3.4), ncols=3)
+        self.fig, axes = live_figure(figsize=(9.6, 4.1), ncols=3)  # legends below the panels
         self.panels = draw_lr_panels(axes, self.x, self.y, steps, self.scale, *self.start)
         self.run: Trajectory | None = None
         self.slider.observe(self.update, names="value")
