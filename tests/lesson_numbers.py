@@ -74,6 +74,7 @@ L04_LAMBDAS = (0.238, 90.1)  # λmin, λmax of the raw seed's Hessian (3 signifi
 L04_RATES = (0.9947, 0.9023)  # GD's best (κ−1)/(κ+1) and momentum's best (√κ−1)/(√κ+1), measured
 L04_STEPS_1E6 = (2618, 134)  # steps to shrink the error 10⁶×: GD at 2/(λmin+λmax), momentum (η*, β*)
 L04_BETA09_BAND = (0.0026, 3.80)  # (1 ∓ √0.9)²: every ηλ inside shrinks at √0.9 per step
+L04_BETA09_MEASURED = (0.9484, (128, 151), (111, 151))  # η=0.02, β=0.9: torch rate; steps per direction
 L04_ADAM_KAPPA = 71  # κ(P^1/2 H P^1/2) with Adam's P = diag(1/(√v̂+ε)) after 300 steps (lr 0.1)
 L04_BIAS_RATIOS = (3.16, 6.53)  # uncorrected / corrected Adam step at t = 1 and t = 10
 L04_REGULARISED_GAP = 6.5e-05  # L2-regularised minimiser (wd 0.01) above L*

@@ -10,15 +10,16 @@ import torch
 
 from linreg_utils import condition_number, hessian_eigenvalues, optimal_lr, seed_data, standardize
 from linreg_utils.exercises.lesson04 import steps_to_settle
-from linreg_utils.momentum import damping_band
+from linreg_utils.momentum import damping_band, direction_shares, predicted_direction_steps, settles_within
 from linreg_utils.optimizers import adam, lbfgs, lbfgs_inverse_hessian, line_loss, measured_rate, run_torch
 from linreg_utils.race import DEFAULT_LRS, START, Racecourse, race
-from linreg_utils.theory import momentum_parameters
+from linreg_utils.theory import eigen_errors, momentum_parameters
 from tests.lesson_numbers import (
     L04_ADAM_KAPPA,
     L04_ADAMW_LOWEST,
     L04_BEAT_SETTLE,
     L04_BETA09_BAND,
+    L04_BETA09_MEASURED,
     L04_BIAS_RATIOS,
     L04_LAMBDAS,
     L04_LBFGS_OFF,
@@ -49,10 +50,18 @@ def test_eigenvalues_rates_and_step_counts():
     assert steps == L04_STEPS_1E6
 
 
-def test_beta_09_band_and_its_window_of_three_decades():
+def test_beta_09_band_rate_and_steps_predicted_vs_measured():
     lo, hi = damping_band(0.9)
     assert (round(lo, 4), round(hi, 2)) == L04_BETA09_BAND
-    assert hi / lo > 1000
+    assert round(hi / lo, -1) == 1440
+    rate, predicted, measured = L04_BETA09_MEASURED
+    run = run_torch(lambda p: torch.optim.SGD(p, lr=0.02, momentum=0.9), line_loss(X, Y),
+                    torch.zeros(2, dtype=torch.float64), 600)
+    assert round(measured_rate(run, tuple(COURSE.optimum), 200, 600), 4) == rate
+    lam, c0 = eigen_errors(X, Y, *START)
+    assert tuple(round(k) for k in predicted_direction_steps(lam, c0, 0.02, 0.9, 1e-6)) == predicted
+    shares = direction_shares(lam, c0, 0.02, 0.9, 600)
+    assert tuple(settles_within(shares[:, i], 1e-6) for i in range(2)) == measured
 
 
 def test_adam_preconditioner_and_bias_correction():

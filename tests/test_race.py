@@ -67,7 +67,7 @@ def test_static_figure_has_one_panel_per_racer_with_the_optimum_on_top():
         star = [ln for ln in ax.get_lines() if ln.get_label() == "optimum (least squares)"][-1]
         assert star.get_zorder() > max(ln.get_zorder() for ln in ax.get_lines() if ln is not star)
     assert "LBFGS" in visible[1].get_title()
-    labels = [t.get_text() for t in visible[3].get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["finish line 1e-08", "SGD", "LBFGS", "Adam"]
     matplotlib.pyplot.close(fig)
 

@@ -81,7 +81,7 @@ def race_panels(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: 
     draw_gap_axes(ax_gap, steps)
     for name, r in results.items():
         show_gap(ax_gap.plot([], [], color=COLORS[name], lw=1.3, label=name)[0], r)
-    ax_gap.legend(fontsize=6.5, loc="upper right", ncols=2)
+    fig.legend(handles=ax_gap.get_lines(), loc="outside lower center", ncols=9, fontsize=7.5, frameon=False)
     for ax in axes.flat[len(results) + 1:]:
         ax.set_visible(False)
     return fig
