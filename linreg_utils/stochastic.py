@@ -82,7 +82,7 @@ def train_minibatch(model: nn.Linear, loader: DataLoader, optimizer: torch.optim
 
 
 def sgd_noise_floor(x: torch.Tensor, y: torch.Tensor, lr: float, batch_size: int,
-                    replacement: bool = True) -> float:
+                    replacement: bool = True, momentum: float = 0.0) -> float:
     """Mean full-data gap ``L − L*`` where constant-``lr`` mini-batch SGD settles, **assuming
     successive batches are independent** (what ``replacement=True`` sampling gives).
 
@@ -94,6 +94,9 @@ def sgd_noise_floor(x: torch.Tensor, y: torch.Tensor, lr: float, batch_size: int
     stationary covariance solves ``Σ = A Σ Aᵀ + lr² C_B`` (``A = I − lr H``) and the gap is
     ``½ tr(H Σ)``; for standardized x (``H = 2 I``) and noise variance ``σ²`` it is about
     ``2 lr σ² / (B (1 − lr))``. Shuffled epochs break the independence: see lesson 06.
+    With heavy-ball ``momentum`` β (``torch.optim.SGD(momentum=β)``) the state is ``(d_k, d_{k−1})``,
+    ``A = [[(1 + β) I − lr H, −β I], [I, 0]]``; for ``H = 2 I`` the gap is
+    ``2 lr σ² (1 + β) / (B (1 − β) (1 + β − lr))``.
     """
     xc, yc = xy_columns(x, y)
     lr = positive_finite("lr", lr)
@@ -104,10 +107,46 @@ def sgd_noise_floor(x: torch.Tensor, y: torch.Tensor, lr: float, batch_size: int
     grads = 2.0 * residual[:, None] * a  # per-point gradients at the optimum, (n, 2), mean 0
     c = grads.T @ grads / n
     c_batch = c / batch_size if replacement else c * (n - batch_size) / (batch_size * max(n - 1, 1))
-    h = mse_hessian(xc).numpy()
-    step = np.eye(2) - lr * h
-    sigma = np.linalg.solve(np.eye(4) - np.kron(step, step), lr**2 * c_batch.reshape(4)).reshape(2, 2)
-    return float(0.5 * np.trace(h @ sigma))
+    if not 0.0 <= momentum < 1.0:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+    h, eye = mse_hessian(xc).numpy(), np.eye(2)
+    step = np.block([[(1 + momentum) * eye - lr * h, -momentum * eye], [eye, np.zeros((2, 2))]])
+    noise = np.zeros((4, 4))
+    noise[:2, :2] = lr**2 * c_batch
+    sigma = np.linalg.solve(np.eye(16) - np.kron(step, step), noise.reshape(16)).reshape(4, 4)
+    return float(0.5 * np.trace(h @ sigma[:2, :2]))
+
+
+def torch_sgd_floor(x: torch.Tensor, y: torch.Tensor, batch_size: int, lr: float, momentum: float,
+                    steps: int, replicas: int, skip: int, seed: int = 0) -> tuple[float, float]:
+    """The floor measured with ``torch.optim.SGD(lr, momentum)`` itself, ``replicas`` runs at once.
+
+    One ``(replicas, 2)`` parameter holds every run's ``(w, b)``; the loss is the sum of the runs'
+    batch MSEs, so each row's gradient is its own run's and ``torch.optim.SGD`` (elementwise)
+    steps each run independently. Batches are drawn with replacement, runs start at the optimum.
+    Returns the mean gap over steps ``skip + 1 … steps`` and its standard error across replicas.
+    """
+    xc, yc = xy_columns(x, y)
+    n, batch_size = xc.shape[0], _batch_size(batch_size, xc.shape[0])
+    steps, replicas = positive_int("steps", steps), positive_int("replicas", replicas)
+    if not 0 <= skip < steps:
+        raise ValueError(f"skip must be in [0, steps), got {skip}")
+    xv, yv = xc[:, 0].double(), yc[:, 0].double()
+    optimum = torch.tensor(closed_form_fit(xc, yc), dtype=torch.float64)
+    h = mse_hessian(xc).double()
+    params = nn.Parameter(optimum.repeat(replicas, 1))
+    optimizer = torch.optim.SGD([params], lr=positive_finite("lr", lr), momentum=momentum)
+    generator, gaps = torch.Generator().manual_seed(seed), torch.empty(steps, replicas, dtype=torch.float64)
+    for k in range(steps):
+        rows = torch.randint(n, (replicas, batch_size), generator=generator)
+        optimizer.zero_grad()
+        ((params[:, :1] * xv[rows] + params[:, 1:] - yv[rows]) ** 2).mean(dim=1).sum().backward()
+        optimizer.step()
+        with torch.no_grad():
+            d = params - optimum
+            gaps[k] = 0.5 * torch.einsum("ri,ij,rj->r", d, h, d)
+    per_replica = gaps[skip:].mean(dim=0)
+    return float(per_replica.mean()), float(per_replica.std() / math.sqrt(replicas))
 
 
 def sgd_on_batches(x: torch.Tensor, y: torch.Tensor, batches: torch.Tensor, lrs: np.ndarray,

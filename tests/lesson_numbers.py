@@ -123,6 +123,28 @@ L06_SCHEDULE_RATIOS = {"step": "59", "1/t": "55"}  # constant lr's epoch-30 gap 
 # B = 20 → 200 with replacement, seed 2: the floor for (B, lr), as printed
 L06_SCALING_FLOORS = {(20, 0.01): "2.62e-04", (200, 0.01): "2.54e-05", (200, 0.0316): "8.01e-05",
                       (200, 0.1): "2.76e-04"}
+# torch.optim.SGD(momentum=0.9), B = 200 with replacement, 64 runs, 400 steps (100 skipped), seed 4: lr → floor
+L06_MOMENTUM_FLOORS = {0.01: "2.59e-04", 0.1: "2.70e-03"}  # 0.9 and 9.3 × plain SGD's at lr = 0.1
 L06_BEST_HALVING_PERIOD = 2  # Exercise 6.3, of (1, 2, 5, 10) epochs
 
 # --- lesson 07 · beyond the quadratic ------------------------------------------------------------
+# Two-weight model v·tanh(w·x) on make_tanh_data(): stationary points and Newton from (0.4, 0.1).
+L07_SADDLE_EIGENVALUE = 1.953                  # ±2·mean(x·y) at (0, 0)
+L07_MINIMUM = (1.212, 1.520)                   # and its mirror image (−w, −v)
+L07_MINIMUM_EIGENVALUES = (0.067, 1.232)
+L07_NEWTON_START_LAMBDA_MIN = -1.224           # Exercise 7.3's number at the lesson's start
+L07_PLAIN_NEWTON_LOSSES = (1.067, 1.123, 1.138)  # uphill onto the saddle
+# Steps until the loss is halfway from the saddle to the minimum, from (ε, 0), ε = 1e-2 … 1e-8, lr 0.1.
+L07_PLATEAU_GD = (30, 55, 81, 107)
+L07_PLATEAU_MOMENTUM = (14, 25, 37, 48)
+L07_PLATEAU_ADAM = (8, 8, 8, 9)
+# The 1 → 32 → 1 tanh network on make_wave(): sharpness during 2,000 steps of full-batch GD.
+L07_SHARPNESS_START = 16.75
+L07_SHARPNESS_MAX_LR005 = 25.4                 # still rising, never near 2/η = 40
+L07_HOVER_MEDIAN = {0.10: 1.00, 0.15: 1.01}    # median sharpness from step 500 on, in units of 2/η
+L07_STABLE_FACTORS = (1.1, 1.3)                # × 2/λmax at the start: no divergence in 500 steps
+L07_DIVERGED_FACTOR = (1.5, 13)                # diverged, at this step
+# To a training loss of 3e-3: (outer steps, gradients, HVPs).
+L07_NEWTON_CG_WORK = (14, 14, 101)
+L07_LBFGS_GRADIENTS = 96
+L07_ADAM_GRADIENTS = 615

@@ -14,6 +14,7 @@ from linreg_utils.stochastic import (
     sgd_noise_floor,
     sgd_on_batches,
     simulate_sgd,
+    torch_sgd_floor,
     train_minibatch,
 )
 from tests import lesson_numbers as numbers
@@ -232,3 +233,47 @@ def test_halving_every_two_epochs_beats_faster_and_slower_halving(data):
     gaps = halving_gaps(z, y)
     assert min(gaps, key=gaps.get) == numbers.L06_BEST_HALVING_PERIOD
     assert gaps[1] > gaps[2] < gaps[5] < gaps[10]  # too fast freezes, too slow keeps a high floor
+
+
+def test_momentum_floor_matches_the_closed_form_for_standardized_x(data):
+    """2 lr σ² (1 + β) / (B (1 − β) (1 + β − lr)); β = 0 is the plain formula."""
+    z, y = data
+    sigma2 = mse(z, y, *closed_form_fit(z, y))
+    for lr, beta in ((0.1, 0.0), (0.01, 0.9), (0.1, 0.9), (0.05, 0.5)):
+        closed = 2 * lr * sigma2 * (1 + beta) / (200 * (1 - beta) * (1 + beta - lr))
+        assert sgd_noise_floor(z, y, lr, 200, momentum=beta) == pytest.approx(closed, rel=0.01)
+    assert sgd_noise_floor(z, y, 0.1, 200, momentum=0.0) == sgd_noise_floor(z, y, 0.1, 200)
+
+
+def test_momentum_at_the_same_effective_step_keeps_the_floor_and_at_the_same_lr_raises_it(data):
+    z, y = data
+    plain = sgd_noise_floor(z, y, 0.1, 200)
+    assert sgd_noise_floor(z, y, 0.01, 200, momentum=0.9) / plain == pytest.approx(0.905, abs=0.005)
+    assert sgd_noise_floor(z, y, 0.1, 200, momentum=0.9) / plain == pytest.approx(9.5, abs=0.1)
+
+
+def test_torch_sgd_floor_measures_the_lessons_momentum_floors(data):
+    """torch.optim.SGD(momentum=0.9) itself, 64 runs in one parameter, as lesson 06 prints it."""
+    z, y = data
+    got = {}
+    for lr in (0.01, 0.1):
+        mean, stderr = torch_sgd_floor(z, y, 200, lr, 0.9, steps=400, replicas=64, skip=100, seed=4)
+        formula = sgd_noise_floor(z, y, lr, 200, momentum=0.9)
+        assert abs(mean - formula) < 4 * stderr + 0.02 * formula
+        got[lr] = f"{mean:.2e}"
+    assert got == numbers.L06_MOMENTUM_FLOORS
+
+
+def test_torch_sgd_floor_without_momentum_agrees_with_the_vectorised_simulation(data):
+    z, y = data
+    torch_mean, torch_err = torch_sgd_floor(z, y, 200, 0.1, 0.0, steps=300, replicas=64, skip=50, seed=5)
+    sim_mean, sim_err = simulate_sgd(z, y, 200, 0.1, 11, replacement=True, replicas=40, seed=5).floor(1)
+    assert abs(torch_mean - sim_mean) < 4 * (torch_err**2 + sim_err**2) ** 0.5
+
+
+def test_torch_sgd_floor_and_the_momentum_formula_reject_bad_settings(data):
+    z, y = data
+    with pytest.raises(ValueError, match="skip"):
+        torch_sgd_floor(z, y, 50, 0.1, 0.0, steps=30, replicas=1, skip=30)
+    with pytest.raises(ValueError, match="momentum"):
+        sgd_noise_floor(z, y, 0.1, 50, momentum=1.0)
