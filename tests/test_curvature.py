@@ -95,3 +95,49 @@ def test_torch_optimizer_run_counts_closure_calls(tiny):
                                 loss, theta0, 3)
     assert lbfgs.gradients[0] > 1 and lbfgs.losses[-1] < adam.losses[-1]
     assert lbfgs.first_below(-1.0) == -1 and lbfgs.first_below(np.inf) == 0
+
+
+# --- the numbers lesson 07's prose states (tests/lesson_numbers.py) -----------------------------
+
+@pytest.fixture(scope="module")
+def network():
+    x, y = make_wave()
+    return flat_loss(mlp(), x, y)
+
+
+def test_lesson07_sharpness_rises_to_two_over_lr_and_hovers(network):
+    from tests.lesson_numbers import L07_HOVER_MEDIAN, L07_SHARPNESS_MAX_LR005, L07_SHARPNESS_START
+    loss, theta0 = network
+    assert torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item() == pytest.approx(
+        L07_SHARPNESS_START, abs=0.01)
+    slow = gd_with_sharpness(loss, theta0, lr=0.05, steps=2000)
+    assert slow.sharpness.max() == pytest.approx(L07_SHARPNESS_MAX_LR005, abs=0.1)
+    assert np.all(np.diff(slow.sharpness[4:]) > 0) and np.all(np.diff(slow.losses) <= 0)
+    for lr, median in L07_HOVER_MEDIAN.items():
+        run = gd_with_sharpness(loss, theta0, lr=lr, steps=2000)
+        q10, med, q90 = run.hover(500)
+        assert run.diverged_at == -1
+        assert med == pytest.approx(median, abs=0.02) and 0.85 < q10 < 1 < q90 < 1.15
+
+
+def test_lesson07_largest_stable_lr_is_above_the_quadratic_prediction(network):
+    from tests.lesson_numbers import L07_DIVERGED_FACTOR, L07_SHARPNESS_START, L07_STABLE_FACTORS
+    loss, theta0 = network
+    lam0 = torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item()
+    factors = (*L07_STABLE_FACTORS, L07_DIVERGED_FACTOR[0])
+    result = largest_stable(loss, theta0, [f * 2 / lam0 for f in factors], steps=500)
+    assert list(result.values()) == [-1] * len(L07_STABLE_FACTORS) + [L07_DIVERGED_FACTOR[1]]
+    assert lam0 == pytest.approx(L07_SHARPNESS_START, abs=0.01)
+
+
+def test_lesson07_race_counts(network):
+    from tests.lesson_numbers import L07_ADAM_GRADIENTS, L07_LBFGS_GRADIENTS, L07_NEWTON_CG_WORK
+    loss, theta0 = network
+    ncg = newton_cg(loss, theta0, steps=200, cg_iters=20, target=3e-3)
+    k = ncg.first_below(3e-3)
+    assert (k + 1, ncg.gradients[k], ncg.hvps[k]) == L07_NEWTON_CG_WORK
+    lbfgs = torch_optimizer_run("L-BFGS", lambda p: torch.optim.LBFGS(p, line_search_fn="strong_wolfe"),
+                                loss, theta0, 200, 3e-3)
+    assert lbfgs.gradients[lbfgs.first_below(3e-3)] == L07_LBFGS_GRADIENTS
+    adam = torch_optimizer_run("Adam", lambda p: torch.optim.Adam(p, lr=0.01), loss, theta0, 20_000, 3e-3)
+    assert adam.gradients[adam.first_below(3e-3)] == L07_ADAM_GRADIENTS

@@ -78,3 +78,38 @@ def test_plateau_grows_by_a_fixed_number_of_steps_per_decade(loss):
 def test_plateau_length_says_minus_one_when_never_below():
     assert plateau_length(np.array([3.0, 2.0]), 1.0) == -1
     assert plateau_length(np.array([3.0, 0.5]), 1.0) == 1
+
+
+# --- the numbers lesson 07's prose states (tests/lesson_numbers.py) -----------------------------
+
+def test_lesson07_stationary_points_and_newton_numbers(loss):
+    from tests.lesson_numbers import (
+        L07_MINIMUM,
+        L07_MINIMUM_EIGENVALUES,
+        L07_NEWTON_START_LAMBDA_MIN,
+        L07_PLAIN_NEWTON_LOSSES,
+        L07_SADDLE_EIGENVALUE,
+    )
+    grid = [(w, v) for w in (-1.5, -0.1, 0.1, 1.5) for v in (-1.5, -0.1, 0.1, 1.5)]
+    low, saddle, high = stationary_points(loss, grid)
+    assert saddle.eigenvalues == pytest.approx([-L07_SADDLE_EIGENVALUE, L07_SADDLE_EIGENVALUE], abs=1e-3)
+    assert high.point == pytest.approx(L07_MINIMUM, abs=1e-3)
+    assert high.eigenvalues == pytest.approx(L07_MINIMUM_EIGENVALUES, abs=1e-3)
+    start = torch.tensor([0.4, 0.1], dtype=torch.float64)
+    assert torch.linalg.eigvalsh(gradient_and_hessian(loss, start)[1])[0].item() == pytest.approx(
+        L07_NEWTON_START_LAMBDA_MIN, abs=1e-3)
+    values = [loss(torch.tensor(p)).item() for p in newton_path(loss, start, 6)]
+    assert values[:3] == pytest.approx(L07_PLAIN_NEWTON_LOSSES, abs=1e-3)
+
+
+def test_lesson07_plateau_lengths(loss):
+    from tests.lesson_numbers import L07_PLATEAU_ADAM, L07_PLATEAU_GD, L07_PLATEAU_MOMENTUM
+    points = stationary_points(loss, [(0.1, 0.1), (1.5, 1.5)])
+    threshold = (points[0].loss + points[1].loss) / 2
+    makers = {L07_PLATEAU_GD: lambda p: torch.optim.SGD(p, lr=0.1),
+              L07_PLATEAU_MOMENTUM: lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+              L07_PLATEAU_ADAM: lambda p: torch.optim.Adam(p, lr=0.1)}
+    for want, make in makers.items():
+        got = [plateau_length(losses_with(make, loss, (eps, 0.0), 150), threshold)
+               for eps in (1e-2, 1e-4, 1e-6, 1e-8)]
+        assert got == list(want)
