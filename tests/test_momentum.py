@@ -155,3 +155,12 @@ def test_static_grid_has_three_panels_per_setting():
     titled = [ax for ax in fig.axes if ax.get_title()]
     assert len(titled) == 6 and "β = 0.9" in titled[3].get_title()
     matplotlib.pyplot.close(fig)
+
+
+def test_empty_figure_requests_are_refused():
+    from linreg_utils.viz.race_view import race_panels
+
+    with pytest.raises(ValueError, match="settings"):
+        momentum_grid(X, Y, [])
+    with pytest.raises(ValueError, match="lrs"):
+        race_panels(X, Y, {})

@@ -19,6 +19,7 @@ from linreg_utils.optimizers import (
     ZOO,
     compare_with_torch,
     heavy_ball,
+    lbfgs_inverse_hessian,
     line_loss,
     measured_rate,
     run_scheduled_sgd,
@@ -152,3 +153,20 @@ def test_scheduled_sgd_stops_when_the_loss_explodes():
     assert len(losses) == len(lrs) < 400 and losses[-1] > 1e8 and (losses[:-1] <= 1e8).all()
     with pytest.raises(ValueError, match="lr"):
         run_scheduled_sgd(LOSS, START, -0.1, 10)
+
+
+def test_lbfgs_matrix_satisfies_the_newest_secant_equation_exactly_and_older_ones_only_roughly():
+    theta, state = START.clone(), {}
+    for _ in range(4):
+        leaf = theta.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(LOSS(leaf), leaf)
+        theta = ZOO["LBFGS"][0](theta, g, state, lr=1.0)
+    h_k = lbfgs_inverse_hessian(state)
+    (s_old, y_old, _), (s_new, y_new, _) = state["pairs"][0], state["pairs"][-1]
+    assert torch.allclose(h_k @ y_new, s_new, rtol=1e-9, atol=1e-12)
+    assert not torch.allclose(h_k @ y_old, s_old, rtol=1e-3)
+
+
+def test_lbfgs_inverse_hessian_needs_a_step_first():
+    with pytest.raises(ValueError, match="run lbfgs"):
+        lbfgs_inverse_hessian({})
