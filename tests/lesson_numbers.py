@@ -53,6 +53,8 @@ L02_DIVERGED_AT = 73  # 1.05 × 2/λmax: the loss passed 1e6 × its start
 L02_WORST_CASE_FACTOR = "0.99474"  # (κ−1)/(κ+1); the steep share from (0, 0) is "5.7525"
 L02_SWEEP_STEPS = (2_006, 1_253, 1_113, 1_055, 1_012)
 L02_STEPS_AT_OPTIMAL_LR = 1_476
+L02_OPTIMAL_OVER_CRITICAL = "0.997"  # 2/(λmin+λmax) ÷ 2/λmax: why the widget's bar shows no optimal tick
+L02_FACTORS_AT_095 = ("0.99499", "-0.900")  # flat and steep 1 − ηλ at 0.95 × 2/λmax
 L02_STANDARDIZED_STEPS = (35, 9, 1)  # lr = 0.1, 0.3, 0.5 on standardized x
 # Exercises (seed's points, tolerance 1e-6 on L − L*).
 L02_STEPS_AT_LR_0_01 = 2_227  # 2.1: lr = 0.01 from (0, 0), measured by torch.optim.SGD
