@@ -5,7 +5,8 @@ largest value (the steep direction passes the edge 2 + 2β: the readout must say
 diverges and the figure must change), then a series of single η steps, each of which must
 repaint the figure; the time from key press to repainted canvas is printed (median and
 quartiles, also written to ``test-artifacts/momentum-latency.txt``) but never asserted: timings
-are for benchmarks. Last, one racer's lr slider in the race widget must change its readout line.
+are for benchmarks. Last, one racer's lr slider in the race widget must change its readout line
+(and the latency of further lr steps is printed the same way).
 
 Needs Debian's Chromium; skipped without it unless ``REQUIRE_BROWSER=1``. Deselect with
 ``-m "not browser"``.
@@ -116,8 +117,20 @@ def test_moving_a_racer_lr_changes_its_readout_line(page):
     handle = widget.locator(".noUi-handle").first  # the first row: SGD's lr
     handle.focus()
     with wait_pixels_changed(figure):
-        handle.press("ArrowRight")
+        handle.press("ArrowLeft")
     page.wait_for_function(
         "(line) => !document.querySelector('.race-readout').innerText.includes(line)", arg=sgd_line,
         timeout=30_000)
+    seconds = []
+    for _ in range(MOVES):  # each press lands on an lr not run before: a real rerun of SGD
+        handle.focus()
+        start = time.perf_counter()
+        with wait_pixels_changed(figure, polling_ms=5):
+            handle.press("ArrowLeft")
+        seconds.append(time.perf_counter() - start)
+    q1, median, q3 = statistics.quantiles(sorted(1e3 * s for s in seconds), n=4)
+    line = f"race widget, key press -> repainted canvas, {MOVES} SGD lr steps: median {median:.0f} ms " \
+           f"(quartiles {q1:.0f}-{q3:.0f} ms)"
+    print(line)
+    (ARTIFACTS / "race-latency.txt").write_text(line + "\n")
     assert error_outputs(page) == []
