@@ -3,7 +3,7 @@
 Usage: python -m benchmarks.bench_curvature [--widths 8 32 128 512] [--repeats 7] [--hessian-max 400]
 
 For the lesson's network ``1 → width → 1`` (tanh) on ``make_wave()``'s 64 points, and for lesson
-01's least-squares model (``least_squares_problem``), prints the median seconds of one gradient,
+01's least-squares model (``least_squares_problem``), prints the seconds of one gradient,
 one Hessian-vector product by double backward (``curvature.hvp``), one by forward-over-reverse
 (``torch.func.jvp`` of ``torch.func.grad``), and the full Hessian (``d`` HVPs, up to
 ``--hessian-max`` parameters), each also in units of one gradient. Prints figures, asserts
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 
 import torch
 
-from benchmarks._timing import median_seconds
+from benchmarks._timing import timings
 from linreg_utils.curvature import flat_loss, full_hessian, hvp, loss_and_gradient, mlp
 from linreg_utils.derivative_costs import least_squares_problem
 from linreg_utils.nonconvex import make_wave
@@ -28,17 +29,27 @@ def forward_over_reverse(loss, theta: torch.Tensor, v: torch.Tensor) -> torch.Te
     return torch.func.jvp(torch.func.grad(loss), (theta,), (v,))[1]
 
 
+def best_and_median(fn, repeats: int) -> tuple[float, float]:
+    """``(fastest, median)`` seconds of ``repeats`` calls: on a loaded machine a long call is
+    interrupted more often than a short one, so ratios of the fastest calls are the fairer cost."""
+    seconds = timings(fn, repeats)
+    return min(seconds), statistics.median(seconds)
+
+
 def row(name: str, loss, theta: torch.Tensor, repeats: int, hessian_max: int) -> None:
-    """Print one line of medians for ``loss`` at ``theta``."""
+    """Print one line for ``loss`` at ``theta``: costs in gradients, fastest call (median call)."""
     v = torch.ones_like(theta)
-    grad = median_seconds(lambda: loss_and_gradient(loss, theta), repeats)
-    double = median_seconds(lambda: hvp(loss, theta, v), repeats)
-    fwd = median_seconds(lambda: forward_over_reverse(loss, theta, v), repeats)
-    line = (f"{name:>24} | d = {theta.numel():>6} | gradient {1e3 * grad:7.3f} ms | HVP (double backward) "
-            f"{double / grad:4.1f}x | HVP (jvp of grad) {fwd / grad:4.1f}x")
+    grad = best_and_median(lambda: loss_and_gradient(loss, theta), repeats)
+    double = best_and_median(lambda: hvp(loss, theta, v), repeats)
+    fwd = best_and_median(lambda: forward_over_reverse(loss, theta, v), repeats)
+
+    def ratio(cost: tuple[float, float]) -> str:
+        return f"{cost[0] / grad[0]:6.1f}x ({cost[1] / grad[1]:6.1f}x)"
+
+    line = (f"{name:>25} | d = {theta.numel():>5} | gradient {1e3 * grad[0]:6.3f} ms | "
+            f"HVP double backward {ratio(double)} | HVP jvp of grad {ratio(fwd)}")
     if theta.numel() <= hessian_max:
-        hess = median_seconds(lambda: full_hessian(loss, theta), max(1, repeats // 3))
-        line += f" | full Hessian {hess / grad:7.0f}x"
+        line += f" | full Hessian {ratio(best_and_median(lambda: full_hessian(loss, theta), 3))}"
     print(line, flush=True)
 
 
@@ -51,8 +62,9 @@ def main() -> None:
     parser.add_argument("--hessian-max", type=int, default=400, help="largest d whose full Hessian is timed")
     args = parser.parse_args()
     print(f"torch {torch.__version__}, torch threads {torch.get_num_threads()}, "
-          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}; medians of {args.repeats} calls, "
-          "costs in units of one gradient (loss + backward)")
+          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}; {args.repeats} calls each, "
+          "costs in units of one gradient (loss + backward), "
+          "fastest calls (median calls)")
     x, y = make_wave()
     for width in args.widths:
         loss, theta = flat_loss(mlp(width=width), x, y)
