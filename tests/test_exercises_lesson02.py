@@ -94,7 +94,7 @@ def centred_variants():
         "unbiased variance": 1 / z.var().item(),
         "raw x's critical lr": critical_lr(x),
         "standard deviation": 1 / math.sqrt(var),
-        "standardized problem's": 1.0,
+        "the b-direction's eigenvalue, and also the standardized": 1.0,
         "expected about 0.1867": 0.3,
     }
 

@@ -163,7 +163,8 @@ def test_optimal_lr_minimises_the_worst_case_not_the_measured_steps_from_zero():
     assert tuple(counts[:-1]) == numbers.L02_SWEEP_STEPS
     assert counts[-1] == numbers.L02_STEPS_AT_OPTIMAL_LR > max(counts[1:-1])
     assert f"{lr_opt / crit:.3f}" == numbers.L02_OPTIMAL_OVER_CRITICAL
-    assert (f"{1 - 0.95 * crit * lam_min:.5f}", f"{1 - 0.95 * crit * lam_max:.3f}") == numbers.L02_FACTORS_AT_095
+    factors = (f"{1 - 0.95 * crit * lam_min:.5f}", f"{1 - 0.95 * crit * lam_max:.3f}")
+    assert factors == numbers.L02_FACTORS_AT_095
 
 
 def test_standardizing_makes_kappa_one_and_measured_gd_fast():

@@ -262,4 +262,12 @@ def test_readout_multiplies_the_error_instead_of_shrinking_it_by_a_negative_numb
     x, y = data
     scale = lr_scale(x)
     text = readout_text(gd_trajectory(x, y, 1.5 / scale.lam_max, 1_000), scale)
-    assert "multiplied by 1 − ηλ" in text and "-0.500 along the steep one" in text and "shrinks by" not in text
+    assert "multiplied by 1 − ηλ" in text and "-0.500 along the steep one" in text
+    assert "shrinks by" not in text
+
+
+def test_a_diverging_row_titles_its_line_panel_by_what_it_draws(data):
+    x, y = data
+    fig = lr_grid(x, y, [1e-3, 1.05 * critical_lr(x)], steps=1_000)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "fitted line after 1,000 steps" in titles and "fitted line: the first steps" in titles

@@ -115,8 +115,9 @@ def check_centred_critical_lr(value: object) -> None:
         (critical_lr(x), "that is the raw x's critical lr: centre x first (z = x − mean)."),
         (1.0 / math.sqrt(var), "you used the standard deviation; the Hessian holds the mean of z², "
                                "the variance."),
-        (1.0, "that is the standardized problem's (mean 0 *and* mean square 1). Centring alone keeps "
-              "x's spread: the w-entry of H is 2·mean(z²)."),
+        (1.0, "that is 2/λ for λ = 2, the b-direction's eigenvalue, and also the standardized "
+              "problem's answer (mean 0 *and* mean square 1). Centring alone keeps x's spread: the "
+              "w-entry of H is 2·mean(z²) = 2·var(x), the larger eigenvalue here since var(x) > 1."),
     ]
     for candidate, hint in mistakes:
         if _close(got, candidate):

@@ -239,7 +239,8 @@ def show_run(panels: LrPanels, run: Trajectory, scale: LrScale, titles: bool = T
     if titles:
         ratio = run.lr / scale.critical
         panels.axes[0].set_title(f"loss gap, η = {run.lr:.2e} = {ratio:.3f} × 2/λmax")
-        panels.axes[1].set_title(f"fitted line after {run.steps:,} steps")
+        panels.axes[1].set_title("fitted line: the first steps" if run.diverged
+                                 else f"fitted line after {run.steps:,} steps")
     panels.warning.set_text(
         f"diverges: η > 2/λmax\n(stopped at step {run.diverged_at:,})" if run.diverged else "")
     if run.diverged:

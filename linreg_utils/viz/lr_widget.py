@@ -2,8 +2,8 @@
 
 The view is a log-scale slider for the learning rate ``η`` and a choice of step count, above one
 figure with three panels (drawn by :mod:`.lr_panels`, legends below them): the loss gap
-``L(θ_k) − L*`` (log scale) against its theoretical bound, the fitted line over the data, and the ``(w, b)`` path on the loss
-contours. Every move recomputes the run in closed form
+``L(θ_k) − L*`` (log scale) against its theoretical bound, the fitted line over the data, and the
+``(w, b)`` path on the loss contours. Every move recomputes the run in closed form
 (:func:`linreg_utils.trajectory.gd_trajectory`) and updates the existing artists' data in place.
 Everything the view shows comes from functions that tests call directly.
 """
