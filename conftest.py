@@ -2,8 +2,9 @@
 
 pyproject.toml runs the tests on every core (pytest-xdist ``-n auto``) with ``--dist loadfile``:
 a file is one unit of work, so a notebook's cells run in order in one kernel on one worker, and
-a module-scoped fixture (the browser test's JupyterLab) is built once. Units start in file
-order, so the longest one, the browser test, starts first. ``-n0`` runs everything in one
+a module-scoped fixture (the browser test's JupyterLab, nbgrader's graded course) is built once.
+Files whose tests share such a fixture start first, as they are the long units (an expensive
+set-up is why a fixture is shared); then the rest in file order. ``-n0`` runs everything in one
 process. With ``-n auto`` a command that names N files starts at most N workers, and none for one
 file: a file runs on one worker anyway, so more would only add their start-up.
 
@@ -41,3 +42,19 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if all(Path(arg).is_file() for arg in named):
         workers = min(workers, len(named))
     return workers if workers > 1 else 0
+
+
+SHARED_SCOPES = {"class", "module", "package"}
+
+
+def shares_a_setup(item: pytest.Item) -> bool:
+    """Whether ``item`` uses a class-, module- or package-scoped fixture."""
+    info = getattr(item, "_fixtureinfo", None)  # nbval's cells have none
+    return info is not None and any(d.scope in SHARED_SCOPES for defs in info.name2fixturedefs.values()
+                                    for d in defs)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput"):  # every worker sorts alike; a serial run keeps file order
+        long_files = {item.path for item in items if shares_a_setup(item)}
+        items.sort(key=lambda item: item.path not in long_files)  # stable: files stay whole
