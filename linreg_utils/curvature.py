@@ -138,7 +138,7 @@ def gd_with_sharpness(loss: LossFn, theta0: torch.Tensor, lr: float, steps: int,
     return SharpnessRun(lr, np.array(losses), np.array(checked), np.array(sharp), diverged)
 
 
-def largest_stable(loss: LossFn, theta0: torch.Tensor, lrs: list[float], steps: int) -> dict[float, int]:
+def divergence_steps(loss: LossFn, theta0: torch.Tensor, lrs: list[float], steps: int) -> dict[float, int]:
     """For each learning rate, the step at which plain GD diverged within ``steps`` steps (−1: never)."""
     out = {}
     for lr in lrs:

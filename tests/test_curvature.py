@@ -5,11 +5,11 @@ import pytest
 import torch
 
 from linreg_utils.curvature import (
+    divergence_steps,
     flat_loss,
     full_hessian,
     gd_with_sharpness,
     hvp,
-    largest_stable,
     mlp,
     power_iteration,
 )
@@ -65,7 +65,7 @@ def test_tracked_sharpness_agrees_with_eigvalsh_along_training():
 def test_gd_far_past_two_over_sharpness_diverges(tiny):
     loss, theta0 = tiny
     lam = torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item()
-    result = largest_stable(loss, theta0, [10 / lam], steps=200)
+    result = divergence_steps(loss, theta0, [10 / lam], steps=200)
     assert result[10 / lam] > 0
     assert gd_with_sharpness(loss, theta0, 10 / lam, 200).diverged_at > 0
 
@@ -120,12 +120,12 @@ def test_lesson07_sharpness_rises_to_two_over_lr_and_hovers(network):
         assert med == pytest.approx(median, abs=0.02) and 0.85 < q10 < 1 < q90 < 1.15
 
 
-def test_lesson07_largest_stable_lr_is_above_the_quadratic_prediction(network):
+def test_lesson07_divergence_steps_lr_is_above_the_quadratic_prediction(network):
     from tests.lesson_numbers import L07_DIVERGED_FACTOR, L07_SHARPNESS_START, L07_STABLE_FACTORS
     loss, theta0 = network
     lam0 = torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item()
     factors = (*L07_STABLE_FACTORS, L07_DIVERGED_FACTOR[0])
-    result = largest_stable(loss, theta0, [f * 2 / lam0 for f in factors], steps=500)
+    result = divergence_steps(loss, theta0, [f * 2 / lam0 for f in factors], steps=500)
     assert list(result.values()) == [-1] * len(L07_STABLE_FACTORS) + [L07_DIVERGED_FACTOR[1]]
     assert lam0 == pytest.approx(L07_SHARPNESS_START, abs=0.01)
 
