@@ -85,6 +85,7 @@ L04_LBFGS_OFF = (1.0, 4.8e-03, 1.9e-05)  # ‖H_k − H⁻¹‖/‖H⁻¹‖ at 
 L04_POLYAK_SETTLE, L04_BEAT_SETTLE = 132, 95  # torch steps to stay within 1e-6 from START
 L04_RACE_500 = {"SGD + momentum": 201, "Nesterov": 283, "Adagrad": 493, "Adam": 248, "LBFGS": 5}
 L04_STANDARDIZED_SGD = 6  # steps for SGD (lr 0.4) to the 1e-8 finish line on standardized x
+L04_RMSPROP_LONG = (2.5e-04, 1.4e-03, 1.5e-03)  # RMSprop lr 0.01: gap at step 1,000; min, max from 2,000 to 5,000
 
 # --- lesson 05 · the regression workflow --------------------------------------------------------
 # The tutorial's real float32 run (nn.Linear seeded 0, SGD lr=1e-3), recorded for 20,000 epochs;

@@ -27,6 +27,7 @@ from tests.lesson_numbers import (
     L04_RACE_500,
     L04_RATES,
     L04_REGULARISED_GAP,
+    L04_RMSPROP_LONG,
     L04_STANDARDIZED_SGD,
     L04_STEPS_1E6,
 )
@@ -119,3 +120,10 @@ def test_race_step_counts_and_standardizing():
     xs = standardize(X)[0]
     assert condition_number(xs) == pytest.approx(1.0)
     assert race(xs, Y, {"SGD": 0.4}, steps=500)["SGD"].settles_within() == L04_STANDARDIZED_SGD
+
+
+def test_rmsprop_at_constant_lr_stops_falling_and_oscillates_at_a_fixed_gap():
+    gaps = Racecourse(X, Y).run("RMSprop", DEFAULT_LRS["RMSprop"], 5_000).gaps
+    assert [f"{v:.1e}" for v in (gaps[1000], gaps[2000:].min(), gaps[2000:].max())] == \
+        [f"{v:.1e}" for v in L04_RMSPROP_LONG]
+    assert gaps[2000:].min() > gaps[1000]  # it climbed back: not a slow approach to L*

@@ -27,6 +27,8 @@ from linreg_utils.optimizers import (
     run_update,
     sgd,
     sgd_momentum,
+    two_loop,
+    two_loop_solved,
 )
 from linreg_utils.theory import momentum_parameters
 
@@ -170,3 +172,33 @@ def test_lbfgs_matrix_satisfies_the_newest_secant_equation_exactly_and_older_one
 def test_lbfgs_inverse_hessian_needs_a_step_first():
     with pytest.raises(ValueError, match="run lbfgs"):
         lbfgs_inverse_hessian({})
+
+
+@pytest.mark.parametrize("pairs_count", [0, 1, 3, 12, 40])
+def test_two_loop_solved_equals_the_two_loop_recursion(pairs_count):
+    import numpy as np
+
+    rng = np.random.default_rng(pairs_count)
+    pairs = []
+    for _ in range(pairs_count):
+        s = rng.normal(size=3)
+        y = s + 0.3 * rng.normal(size=3)  # yᵀs > 0, as lbfgs keeps them
+        pairs.append((s, y, 1.0 / float(y @ s)))
+    g = rng.normal(size=3)
+    assert np.allclose(two_loop_solved(g, pairs, 0.7), two_loop(g, pairs, 0.7), rtol=1e-12, atol=1e-14)
+
+
+def test_lbfgs_on_numpy_with_many_pairs_follows_the_torch_tensor_version():
+    import numpy as np
+
+    h, c = 2 * np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([1.0, -1.0])
+    paths = []
+    for as_array in (np.asarray, lambda v: torch.tensor(v, dtype=torch.float64)):
+        theta, state, path = as_array([3.0, -2.0]), {}, []
+        for _ in range(40):  # lr 0.3: no line search, so pairs pile up past the solved form's 8
+            grad = as_array(h @ np.asarray(theta) - c)
+            theta = ZOO["LBFGS"][0](theta, grad, state, lr=0.3)
+            path.append(np.asarray(theta))
+        paths.append(np.array(path))
+        assert len(state["pairs"]) > 8
+    assert np.allclose(paths[0], paths[1], rtol=1e-9, atol=1e-12)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -43,6 +44,7 @@ MAP_LIM = (1e-4, 30.0)
 PATH_JOINED = 60
 """Steps joined by a line on the path panel; later ones are marked every ``steps // 40``."""
 COLORS = ("tab:green", "tab:orange")  # slow (λmin), steep (λmax) direction
+RATE_LABEL = r"rate $\rho$ per step (pink: diverges)"
 
 
 @dataclass
@@ -64,25 +66,28 @@ class MomentumPanels:
                 self.beta_line, self.warning]
 
 
-def draw_stability_map(ax: Axes, resolution: int = 160) -> None:
-    """The ``(ηλ, β)`` plane coloured by ``ρ`` (log-x), with the stability edge and damping curves."""
+def draw_stability_map(ax: Axes, resolution: int = 160, colorbar: bool = True) -> QuadMesh:
+    """The ``(ηλ, β)`` plane coloured by ``ρ`` (log-x), with the stability edge and damping curves;
+    returns the coloured mesh (for a colorbar shared by several maps when ``colorbar`` is False)."""
     eta_lam = np.geomspace(*MAP_LIM, resolution)
     beta = np.linspace(0.0, BETA_MAX, resolution)
     rate = direction_rate(eta_lam[None, :], beta[:, None])
     mesh = ax.pcolormesh(eta_lam, beta, np.where(rate < 1.0, rate, np.nan), cmap="viridis",
                          vmin=0.0, vmax=1.0, shading="auto", rasterized=True)
     ax.set_facecolor("#f3d6d6")  # where ρ ≥ 1: diverges
-    ax.figure.colorbar(mesh, ax=ax, label=r"rate $\rho$ per step (pink: diverges)", pad=0.01)
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label=RATE_LABEL, pad=0.01)
     ax.plot(2 + 2 * beta, beta, color="#b22222", lw=1.5, label=r"edge $\eta\lambda = 2 + 2\beta$")
     ax.plot((1 - np.sqrt(beta)) ** 2, beta, "w--", lw=1, label=r"critical damping $(1 \pm \sqrt{\beta})^2$")
     ax.plot((1 + np.sqrt(beta)) ** 2, beta, "w--", lw=1)
     ax.set(xscale="log", xlim=MAP_LIM, ylim=(0.0, 1.0), xlabel=r"$\eta\lambda$ (log scale)",
            ylabel=r"momentum $\beta$", title=r"where each direction sits: $(\eta\lambda, \beta)$")
+    return mesh
 
 
 def draw_momentum_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: int,
                          start: tuple[float, float] = START, tol: float = REACH_TOL,
-                         legend: bool = True) -> MomentumPanels:
+                         legend: bool = True, colorbar: bool = True) -> MomentumPanels:
     """Draw what never moves on three axes (path, gap, map) and empty artists for what does."""
     if len(axes) != 3:
         raise ValueError(f"axes must hold 3 axes (path, gap, map), got {len(axes)}")
@@ -106,7 +111,7 @@ def draw_momentum_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, ste
     warning = ax_gap.text(0.5, 0.5, "", transform=ax_gap.transAxes, ha="center", va="center",
                           color="#b22222", fontsize=10, fontweight="bold")
 
-    draw_stability_map(ax_map)
+    draw_stability_map(ax_map, colorbar=colorbar)
     (beta_line,) = ax_map.plot([], [], color="white", lw=0.8, alpha=0.8)
     points = [ax_map.plot([], [], "o", color=c, mec="black", ms=8, label=n, zorder=6, clip_on=False)[0]
               for c, n in zip(COLORS, (r"$\eta\lambda_{\min}$", r"$\eta\lambda_{\max}$"), strict=True)]
@@ -173,13 +178,19 @@ def momentum_grid(x: torch.Tensor, y: torch.Tensor, settings: list[tuple[float, 
     if not settings:
         raise ValueError("settings must list at least one (lr, beta, label), got an empty list")
     lam, c0 = eigen_errors(x, y, *start)
-    fig, rows = plt.subplots(len(settings), 3, figsize=(14, 3.5 * len(settings)), layout="constrained",
-                             squeeze=False, gridspec_kw={"width_ratios": [1, 1, 1.25]})
+    # A fixed layout and one colorbar: constrained layout of 3n axes costs seconds to render.
+    fig, rows = plt.subplots(len(settings), 3, figsize=(14, 3.5 * len(settings)), squeeze=False,
+                             gridspec_kw={"width_ratios": [1, 1, 1.1], "left": 0.05, "right": 0.9,
+                                          "top": 1 - 0.3 / len(settings), "bottom": 0.2 / len(settings),
+                                          "wspace": 0.28, "hspace": 0.38})
     for i, (row, (lr, beta, label)) in enumerate(zip(rows, settings, strict=True)):
-        panels = draw_momentum_panels(list(row), x, y, steps, start, legend=i == 0)
+        panels = draw_momentum_panels(list(row), x, y, steps, start, legend=i == 0, colorbar=False)
         run = momentum_trajectory(x, y, lr, beta, steps, *start)
         show_momentum_run(panels, run, beta, lam, direction_shares(lam, c0, lr, beta, steps), steps)
         row[0].set_title(f"{label}: η = {lr:.4f}, β = {beta:.2f}", fontsize=10)
+    mesh = rows[0, 2].collections[0]
+    fig.colorbar(mesh, cax=fig.add_axes((0.915, 0.2 / len(settings), 0.012, 1 - 0.5 / len(settings))),
+                 label=RATE_LABEL)
     return fig
 
 
