@@ -113,12 +113,18 @@ def two_loop_solved(grad: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray, 
     s, y = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])  # (m, d), oldest first
     rho = np.array([p[2] for p in pairs])  # (m,)
     sy = s @ y.T  # sy[i, j] = s_i·y_j
-    eye = np.eye(len(rho))
-    alpha = np.linalg.solve(eye + rho[:, None] * np.triu(sy, 1), rho * (s @ grad))
+    alpha = _unit_triangular_solve(rho[:, None] * np.triu(sy, 1), rho * (s @ grad), upper=True)
     r0 = gamma * (grad - y.T @ alpha)
     lower = np.tril(sy.T, -1)  # y_i·s_j for j < i
-    beta = np.linalg.solve(eye + rho[:, None] * lower, rho * (y @ r0 + lower @ alpha))
+    beta = _unit_triangular_solve(rho[:, None] * lower, rho * (y @ r0 + lower @ alpha), upper=False)
     return r0 + s.T @ (alpha - beta)
+
+
+def _unit_triangular_solve(strict: np.ndarray, b: np.ndarray, upper: bool) -> np.ndarray:
+    """``x`` with ``(I + strict) x = b``, ``strict`` ``(m, m)`` strictly triangular: O(m²) via torch."""
+    a = torch.from_numpy(np.ascontiguousarray(strict))
+    return torch.linalg.solve_triangular(a, torch.from_numpy(b)[:, None], upper=upper,
+                                         unitriangular=True)[:, 0].numpy()
 
 
 def lbfgs(theta: Array, grad: Array, state: State, lr: float = 1.0,
