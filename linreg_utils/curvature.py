@@ -112,6 +112,10 @@ class SharpnessRun:
             raise ValueError(f"no sharpness was measured from step {start} on")
         return tuple(float(q) for q in np.quantile(tail, [0.1, 0.5, 0.9]))
 
+    def rises(self) -> np.ndarray:
+        """``(r,)`` the steps ``k`` after which the loss went up: ``losses[k + 1] > losses[k]``."""
+        return np.flatnonzero(np.diff(self.losses) > 0)
+
 
 def gd_with_sharpness(loss: LossFn, theta0: torch.Tensor, lr: float, steps: int, every: int = 25,
                       iters: int = 5) -> SharpnessRun:

@@ -146,7 +146,14 @@ L07_SHARPNESS_START = 16.75
 L07_SHARPNESS_MAX_LR005 = 25.4                 # still rising, never near 2/η = 40
 L07_HOVER_MEDIAN = {0.10: 1.00, 0.15: 1.01}    # median sharpness from step 500 on, in units of 2/η
 L07_STABLE_FACTORS = (1.1, 1.3)                # × 2/λmax at the start: no divergence in 500 steps
-L07_DIVERGED_FACTOR = (1.5, 13)                # diverged, at this step
+L07_DIVERGED_FACTORS = {1.4: 15, 1.5: 13}      # diverged, at this step
+# η = 0.10: first measured above 2/η at step 200, loss first rose after step 471, peak 4.63,
+# loss rose on 93 of the 2,000 steps
+L07_EDGE_LR010 = (200, 471, 4.63, 93)
+L07_RISES_LR015 = 600                          # η = 0.15: steps (of 2,000) on which the loss rose
+L07_FINAL_LOSSES = {0.05: 0.036, 0.10: 0.017, 0.15: 0.073}
+L07_BEST_LR015 = (0.041, 1236)                 # η = 0.15: best loss, at this step (it ends higher)
+L07_PEAK_LR015 = (6.25, 3)                     # η = 0.15: the first spike, at this step
 # To a training loss of 3e-3: (outer steps, gradients, HVPs).
 L07_NEWTON_CG_WORK = (14, 14, 101)
 L07_LBFGS_GRADIENTS = 96

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from linreg_utils.curvature import (
+    SharpnessRun,
     divergence_steps,
     flat_loss,
     full_hessian,
@@ -105,29 +106,69 @@ def network():
     return flat_loss(mlp(), x, y)
 
 
-def test_lesson07_sharpness_rises_to_two_over_lr_and_hovers(network):
+@pytest.fixture(scope="module")
+def gd_runs(network):
+    """The lesson's three 2,000-step full-batch GD runs, by learning rate."""
+    loss, theta0 = network
+    return {lr: gd_with_sharpness(loss, theta0, lr=lr, steps=2000) for lr in (0.05, 0.10, 0.15)}
+
+
+def test_lesson07_sharpness_rises_to_two_over_lr_and_hovers(network, gd_runs):
     from tests.lesson_numbers import L07_HOVER_MEDIAN, L07_SHARPNESS_MAX_LR005, L07_SHARPNESS_START
     loss, theta0 = network
     assert torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item() == pytest.approx(
         L07_SHARPNESS_START, abs=0.01)
-    slow = gd_with_sharpness(loss, theta0, lr=0.05, steps=2000)
+    slow = gd_runs[0.05]
     assert slow.sharpness.max() == pytest.approx(L07_SHARPNESS_MAX_LR005, abs=0.1)
     assert np.all(np.diff(slow.sharpness[4:]) > 0) and np.all(np.diff(slow.losses) <= 0)
     for lr, median in L07_HOVER_MEDIAN.items():
-        run = gd_with_sharpness(loss, theta0, lr=lr, steps=2000)
+        run = gd_runs[lr]
         q10, med, q90 = run.hover(500)
         assert run.diverged_at == -1
         assert med == pytest.approx(median, abs=0.02) and 0.85 < q10 < 1 < q90 < 1.15
 
 
 def test_lesson07_divergence_steps_lr_is_above_the_quadratic_prediction(network):
-    from tests.lesson_numbers import L07_DIVERGED_FACTOR, L07_SHARPNESS_START, L07_STABLE_FACTORS
+    from tests.lesson_numbers import L07_DIVERGED_FACTORS, L07_SHARPNESS_START, L07_STABLE_FACTORS
     loss, theta0 = network
     lam0 = torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item()
-    factors = (*L07_STABLE_FACTORS, L07_DIVERGED_FACTOR[0])
+    factors = (*L07_STABLE_FACTORS, *L07_DIVERGED_FACTORS)
     result = divergence_steps(loss, theta0, [f * 2 / lam0 for f in factors], steps=500)
-    assert list(result.values()) == [-1] * len(L07_STABLE_FACTORS) + [L07_DIVERGED_FACTOR[1]]
+    assert list(result.values()) == [-1] * len(L07_STABLE_FACTORS) + list(L07_DIVERGED_FACTORS.values())
     assert lam0 == pytest.approx(L07_SHARPNESS_START, abs=0.01)
+    for f in L07_STABLE_FACTORS:  # "it spiked and recovered": a loss above 1, then back below 0.1
+        run = gd_with_sharpness(loss, theta0, lr=f * 2 / lam0, steps=500, every=500)
+        assert run.losses.max() > 1 and run.losses[-1] < 0.1
+
+
+def test_lesson07_edge_of_stability_details(gd_runs):
+    from tests.lesson_numbers import (
+        L07_BEST_LR015,
+        L07_EDGE_LR010,
+        L07_FINAL_LOSSES,
+        L07_PEAK_LR015,
+        L07_RISES_LR015,
+    )
+    runs = gd_runs
+    for lr, final in L07_FINAL_LOSSES.items():
+        assert runs[lr].losses[-1] == pytest.approx(final, abs=1e-3)
+    edge = runs[0.10]
+    first_above = edge.checked_at[edge.sharpness > 2 / 0.10][0]
+    assert (first_above, edge.rises()[0], len(edge.rises())) == (*L07_EDGE_LR010[:2], L07_EDGE_LR010[3])
+    assert edge.losses.max() == pytest.approx(L07_EDGE_LR010[2], abs=0.01)
+    late = runs[0.15]
+    assert len(late.rises()) == L07_RISES_LR015
+    assert (late.losses.min(), int(np.argmin(late.losses))) == (pytest.approx(L07_BEST_LR015[0], abs=1e-3),
+                                                              L07_BEST_LR015[1])
+    assert late.losses[-1] > late.losses.min() + 0.02   # it ended higher than its best
+    assert (late.losses.max(), int(np.argmax(late.losses))) == (pytest.approx(L07_PEAK_LR015[0], abs=0.01),
+                                                              L07_PEAK_LR015[1])
+    assert len(runs[0.05].rises()) == 0
+
+
+def test_sharpness_run_rises_lists_the_steps_where_the_loss_went_up():
+    run = SharpnessRun(0.1, np.array([3.0, 2.0, 2.5, 2.5, 1.0, 4.0]), np.array([0]), np.array([1.0]), -1)
+    assert list(run.rises()) == [1, 4]
 
 
 def test_lesson07_race_counts(network):
