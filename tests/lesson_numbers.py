@@ -85,7 +85,8 @@ L04_LBFGS_OFF = (1.0, 4.8e-03, 1.9e-05)  # ‖H_k − H⁻¹‖/‖H⁻¹‖ at 
 L04_POLYAK_SETTLE, L04_BEAT_SETTLE = 132, 95  # torch steps to stay within 1e-6 from START
 L04_RACE_500 = {"SGD + momentum": 201, "Nesterov": 283, "Adagrad": 493, "Adam": 248, "LBFGS": 5}
 L04_STANDARDIZED_SGD = 6  # steps for SGD (lr 0.4) to the 1e-8 finish line on standardized x
-L04_RMSPROP_LONG = (2.5e-04, 1.4e-03, 1.5e-03)  # RMSprop lr 0.01: gap at step 1,000; min, max from 2,000 to 5,000
+# RMSprop lr 0.01: gap at step 1,000; min and max of the gap from step 2,000 to 5,000
+L04_RMSPROP_LONG = (2.5e-04, 1.4e-03, 1.5e-03)
 
 # --- lesson 05 · the regression workflow --------------------------------------------------------
 # The tutorial's real float32 run (nn.Linear seeded 0, SGD lr=1e-3), recorded for 20,000 epochs;
@@ -102,7 +103,8 @@ L05_SAFE_RTOL = 5e-8  # Exercise 5.4: largest safe rtol of the 200-epoch rule
 L05_CERTIFICATE_OVERSHOOT = ("379", "1.0001")  # certificate / true gap at epoch 1 and at 11,824
 # Train/validation split of the 15 points (3 held out, seed 0), then over seeds 0-999:
 L05_SPLIT_MSES = ("0.090", "0.399")  # (training MSE, validation MSE)
-L05_SPLIT_SPREAD = ("49%", "0.12", "4.44", "5.4%")  # share val < train; 5 %, 95 % of val/train; share above ours
+# share of splits with val < train; 5 % and 95 % quantiles of val/train; share of splits worse than ours
+L05_SPLIT_SPREAD = ("49%", "0.12", "4.44", "5.4%")
 # The race to within 1e-6, ranked by loss/gradient evaluations: (method, step() calls, evaluations).
 L05_RACE = [
     ("sgd-0.5-standardized", 1, 1),
@@ -126,7 +128,8 @@ L06_SCHEDULE_RATIOS = {"step": "59", "1/t": "55"}  # constant lr's epoch-30 gap 
 # B = 20 → 200 with replacement, seed 2: the floor for (B, lr), as printed
 L06_SCALING_FLOORS = {(20, 0.01): "2.62e-04", (200, 0.01): "2.54e-05", (200, 0.0316): "8.01e-05",
                       (200, 0.1): "2.76e-04"}
-# torch.optim.SGD(momentum=0.9), B = 200 with replacement, 64 runs, 400 steps (100 skipped), seed 4: lr → floor
+# torch.optim.SGD(momentum=0.9), B = 200 with replacement, 64 runs, 400 steps (100 skipped),
+# seed 4: lr → floor
 L06_MOMENTUM_FLOORS = {0.01: "2.59e-04", 0.1: "2.70e-03"}  # 0.9 and 9.3 × plain SGD's at lr = 0.1
 L06_BEST_HALVING_PERIOD = 2  # Exercise 6.3, of (1, 2, 5, 10) epochs
 
