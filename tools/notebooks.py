@@ -97,10 +97,18 @@ def _set_progress(nb: nbformat.NotebookNode, numbers: list[str]) -> None:
 
 
 def _with_ids(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Give cells without an id a stable one derived from their position."""
+    """Give cells without an id a stable one from their tag and position, unlike any other id
+    in the notebook (a duplicate would be replaced by a random id on every write)."""
+    taken = {cell.get("id") for cell in nb.cells if cell.get("id")}
     for i, cell in enumerate(nb.cells):
         if not cell.get("id"):
-            cell["id"] = f"cell-{i:03d}"
+            tags = cell.get("metadata", {}).get("tags", [])
+            base = f"{tags[0] if tags else 'cell'}-{i:03d}"
+            new, k = base, 1
+            while new in taken:
+                new, k = f"{base}-{k}", k + 1
+            cell["id"] = new
+            taken.add(new)
     return nb
 
 
