@@ -8,9 +8,10 @@
 - :mod:`.device`: CUDA, then MPS, then the CPU.
 
 Lesson extras are imported from their own modules (``from linreg_utils.optimizers import …``):
-``second_order``, ``derivative_costs``, ``rosenbrock`` (lesson 01), ``optimizers``, ``sweep``,
-``race`` (lessons 03–04), ``workflow`` (lessons 05–06); figures and widgets live in ``viz``,
-exercise checkers in ``exercises``.
+``second_order``, ``derivative_costs``, ``rosenbrock`` (lesson 01), ``optimizers``, ``sweep``
+(03), ``momentum``, ``race`` (04), ``workflow`` (05), ``stochastic`` (06), ``nonconvex``,
+``curvature``, ``hessian_free`` (07); figures and widgets live in ``viz``, exercise checkers in
+``exercises``.
 """
 
 from .data import make_regression, seed_data, standardize, unstandardize
