@@ -10,13 +10,11 @@ Needs Debian's Chromium (``apt-get install chromium``). Without it the test is s
 ``REQUIRE_BROWSER=1`` (set by CI) turns the skip into a failure. Deselect with ``-m "not browser"``.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tools.lab_driver import (
-    CHROMIUM,
     chromium,
     error_outputs,
     open_notebook,
@@ -34,14 +32,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def lab_page():
+def lab_page(needs_chromium):
     """Lesson 02 opened in JupyterLab (its own server, headless Chromium), every cell run."""
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    ARTIFACTS.mkdir(exist_ok=True)
     with running_lab(ROOT / "notebooks") as (base, token, _), chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_notebook(page, base, token, LESSON)

@@ -12,7 +12,6 @@ Needs Debian's Chromium; skipped without it unless ``REQUIRE_BROWSER=1``. Desele
 ``-m "not browser"``.
 """
 
-import os
 import statistics
 import time
 from pathlib import Path
@@ -20,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from tools.lab_driver import (
-    CHROMIUM,
     chromium,
     error_outputs,
     open_notebook,
@@ -39,14 +37,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def page():
+def page(needs_chromium):
     """Lesson 04 opened in JupyterLab with every cell run; the Playwright page."""
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    ARTIFACTS.mkdir(exist_ok=True)
     with running_lab(ROOT / "notebooks") as (base, token, _), chromium() as browser:
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_notebook(tab, base, token, LESSON)

@@ -6,12 +6,11 @@ largest value: the readout must say the run diverges and the live figure must ch
 Skipped without Chromium unless ``REQUIRE_BROWSER=1`` (CI).
 """
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tools.lab_driver import CHROMIUM, chromium, error_outputs, run_all_cells
+from tools.lab_driver import chromium, error_outputs, run_all_cells
 from tools.notebook7_driver import open_in_notebook7, running_notebook7
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,14 +21,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def page():
+def page(needs_chromium):
     """Lesson 02 open in Notebook 7, every cell run."""
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    ARTIFACTS.mkdir(exist_ok=True)
     with running_notebook7(ROOT / "notebooks") as (base, token), chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_in_notebook7(page, base, token, LESSON)

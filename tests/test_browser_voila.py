@@ -6,13 +6,12 @@ its slider to the largest learning rate: the readout must say the run diverges a
 must change. No code is shown. Skipped without Chromium unless ``REQUIRE_BROWSER=1`` (CI).
 """
 
-import os
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tools.lab_driver import CHROMIUM, chromium
+from tools.lab_driver import chromium
 from tools.voila_driver import app_paths, open_app, running_voila
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,14 +22,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def voila():
+def voila(needs_chromium):
     """``(base_url, token, browser)`` of a Voilà server on apps/ and a headless Chromium."""
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    ARTIFACTS.mkdir(exist_ok=True)
     with running_voila(preheat=True) as (base, token), chromium() as browser:
         yield base, token, browser
 

@@ -38,40 +38,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_lab(notebooks: Path, timeout: float = 90.0) -> Iterator[tuple[str, str, Path]]:
-    """Copy ``notebooks`` to a temporary folder, serve it with JupyterLab; yield
-    ``(base_url, token, folder)``. The server is stopped (and the copy removed) on exit."""
-    work = Path(tempfile.mkdtemp(prefix="lab-test-"))
-    folder = work / "notebooks"
-    shutil.copytree(notebooks, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    port, token = free_port(), secrets.token_hex(16)
-    news = work / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    news.parent.mkdir(parents=True)
-    news.write_text('{"fetchNews": "false"}')  # no "get Jupyter news?" toast over the page
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(work / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"), JUPYTER_RUNTIME_DIR=str(work / "rt"))
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={folder}", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
+def running_server(name: str, cmd: list[str], ready_url: str, work: Path, env: dict[str, str],
+                   timeout: float = 90.0) -> Iterator[None]:
+    """Run ``cmd`` (a server, in its own process group, logging to ``work/server.log``) until
+    ``ready_url`` answers; on exit stop the whole group and remove ``work``. ``name`` is what a
+    failure to start calls the server."""
     log = open(work / "server.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2).read()
+                urllib.request.urlopen(ready_url, timeout=2).read()
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n"
+                    raise RuntimeError(f"{name} did not start:\n"
                                        + (work / "server.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
-        yield base, token, folder
+                time.sleep(0.3)
+        yield
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -82,6 +67,43 @@ def running_lab(notebooks: Path, timeout: float = 90.0) -> Iterator[tuple[str, s
             proc.wait()
         log.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def jupyter_workspace(notebooks: Path, prefix: str) -> tuple[Path, Path, dict[str, str]]:
+    """A temporary ``work`` folder holding a copy of ``notebooks`` and empty JupyterLab settings
+    (news toast off) and workspaces: ``(work, copied folder, environment for the server)``."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    folder = work / "notebooks"
+    shutil.copytree(notebooks, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    news = work / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text('{"fetchNews": "false"}')  # no "get Jupyter news?" toast over the page
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(work / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"), JUPYTER_RUNTIME_DIR=str(work / "rt"))
+    return work, folder, env
+
+
+def jupyter_server_command(app: str, folder: Path, port: int, token: str) -> list[str]:
+    """``python -m app`` (``jupyterlab`` or ``notebook``) serving ``folder`` on 127.0.0.1:``port``
+    behind ``token``; ``--allow-root`` only for root (jupyter_server refuses root without it)."""
+    cmd = [sys.executable, "-m", app, "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={folder}"]
+    return cmd + (["--allow-root"] if os.geteuid() == 0 else [])
+
+
+@contextlib.contextmanager
+def running_lab(notebooks: Path, timeout: float = 90.0) -> Iterator[tuple[str, str, Path]]:
+    """Copy ``notebooks`` to a temporary folder, serve it with JupyterLab; yield
+    ``(base_url, token, folder)``. The server is stopped (and the copy removed) on exit."""
+    work, folder, env = jupyter_workspace(notebooks, "lab-test-")
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = jupyter_server_command("jupyterlab", folder, port, token) + [
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly"]
+    base = f"http://127.0.0.1:{port}"
+    with running_server("JupyterLab", cmd, f"{base}/api/status?token={token}", work, env, timeout):
+        yield base, token, folder
 
 
 @contextlib.contextmanager

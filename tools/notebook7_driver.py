@@ -9,63 +9,28 @@ menus are driven with :mod:`tools.lab_driver`'s helpers; only the address differ
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from tools.lab_driver import free_port, wait_kernel_idle
+from tools.lab_driver import (
+    free_port,
+    jupyter_server_command,
+    jupyter_workspace,
+    running_server,
+    wait_kernel_idle,
+)
 
 
 @contextlib.contextmanager
 def running_notebook7(notebooks: Path, timeout: float = 90.0) -> Iterator[tuple[str, str]]:
     """Serve a copy of ``notebooks`` with Notebook 7; yield ``(base_url, token)``."""
-    work = Path(tempfile.mkdtemp(prefix="nb7-test-"))
-    folder = work / "notebooks"
-    shutil.copytree(notebooks, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    work, folder, env = jupyter_workspace(notebooks, "nb7-test-")
     port, token = free_port(), secrets.token_hex(16)
-    news = work / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    news.parent.mkdir(parents=True)
-    news.write_text('{"fetchNews": "false"}')  # no "get Jupyter news?" toast over the page
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(work / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"), JUPYTER_RUNTIME_DIR=str(work / "rt"))
-    cmd = [sys.executable, "-m", "notebook", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={folder}"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")  # jupyter_server refuses root without it
-    log = open(work / "server.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    cmd = jupyter_server_command("notebook", folder, port, token)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("Notebook 7 did not start:\n"
-                                       + (work / "server.log").read_text()[-3000:]) from None
-                time.sleep(0.5)
+    with running_server("Notebook 7", cmd, f"{base}/api/status?token={token}", work, env, timeout):
         yield base, token
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def open_in_notebook7(page, base: str, token: str, name: str, timeout_ms: int = 90_000) -> None:

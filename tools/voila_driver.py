@@ -20,17 +20,13 @@ import argparse
 import contextlib
 import os
 import secrets
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from tools.lab_driver import free_port
+from tools.lab_driver import free_port, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ROOT / "apps"
@@ -65,32 +61,10 @@ def running_voila(folder: Path = APPS, preheat: bool = False,
     work = Path(tempfile.mkdtemp(prefix="voila-test-"))
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work / "rt"))
-    log = open(work / "server.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(voila_command(folder, port, token, preheat), stdout=log,
-                            stderr=subprocess.STDOUT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/?token={token}", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("Voilà did not start:\n"
-                                       + (work / "server.log").read_text()[-3000:]) from None
-                time.sleep(0.3)
+    with running_server("Voilà", voila_command(folder, port, token, preheat), f"{base}/?token={token}",
+                        work, env, timeout):
         yield base, token
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def app_url(base: str, token: str, name: str) -> str:
