@@ -51,6 +51,7 @@ bench: setup
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_browser
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_sweep
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_derivative_costs
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_curvature
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_seed_vs_lessons
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_nbval
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_voila
