@@ -13,6 +13,7 @@ verdict, which :func:`show_progress` (the generated cell at the end of a lesson)
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -75,3 +76,17 @@ def show_progress(*exercises: str) -> None:
         print(line)
     done = sum(_VERDICTS.get(e, (False, ""))[0] for e in exercises)
     print(f"{done} of {len(exercises)} exercises done.")
+
+
+def as_number(exercise: str, value: object, what: str) -> float:
+    """The learner's ``value`` as a float (a one-element tensor is fine), or a hint naming
+    ``what`` they should set to a number."""
+    import torch  # here, so that importing the framework stays light
+
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return float(value.detach().reshape(()).item())
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    fail(exercise, f"set {what} to a number, got {type(value).__name__}"
+         + (" (did you leave the cell's `...` in place?)" if value is Ellipsis else ""))
+    raise AssertionError  # unreachable: fail raises

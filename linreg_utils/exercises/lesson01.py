@@ -10,7 +10,6 @@ words what went wrong.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 import torch
@@ -19,23 +18,12 @@ from ..data import seed_data
 from ..rosenbrock import MINIMUM, rosenbrock_gd_path, rosenbrock_hessian
 from ..second_order import mse_gradient
 from ..theory import closed_form_fit, eigen_errors, hessian_eigenvalues, mse, mse_hessian
-from . import fail, passed
+from . import as_number, fail, passed
 
 ROSENBROCK_START = (-1.2, 1.0)
 ROSENBROCK_BUDGET = 40_000
 """Exercise 1.3 counts a learning rate as converging if GD gets within 1e-6 of (1, 1) in this many steps."""
 DAMPING, NEWTON_TOL = 0.5, 1e-6
-
-
-def _number(exercise: str, value: object, what: str) -> float:
-    """``value`` as a float (a one-element tensor is fine), or a hint saying a number is expected."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        return float(value.detach().reshape(()).item())
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return float(value)
-    fail(exercise, f"set {what} to a number, got {type(value).__name__}"
-         + (" (did you leave the cell's `...` in place?)" if value is Ellipsis else ""))
-    raise AssertionError  # unreachable: fail raises
 
 
 def _close(a: float, b: float, rel: float = 1e-6) -> bool:
@@ -52,7 +40,7 @@ def line_search_lr() -> float:
 def check_line_search_lr(eta_star: object) -> None:
     """Exercise 1.1: the learning rate of the best single GD step from (0, 0) on the seed."""
     ex = "1.1"
-    got = _number(ex, eta_star, "eta_star")
+    got = as_number(ex, eta_star, "eta_star")
     x, y = (t.double() for t in seed_data())
     g = mse_gradient(x, y, torch.zeros(2, dtype=torch.float64))
     gg, ghg, norm = (g @ g).item(), (g @ mse_hessian(x) @ g).item(), g.norm().item()
@@ -98,7 +86,7 @@ def damped_newton_steps(alpha: float = DAMPING, tol: float = NEWTON_TOL, max_ste
 def check_damped_newton_prediction(prediction: object) -> None:
     """Exercise 1.2: predicted steps of damped Newton (α = 0.5) from (0, 0) to L* + 1e-6."""
     ex = "1.2"
-    got = _number(ex, prediction, "prediction")
+    got = as_number(ex, prediction, "prediction")
     measured = damped_newton_steps()
     x, y = seed_data()
     lam, c0 = eigen_errors(x, y)
@@ -137,7 +125,7 @@ def check_largest_rosenbrock_lr(largest_lr: object) -> None:
     """Exercise 1.3: the largest lr (3 significant digits) for which GD from (-1.2, 1) reaches
     (1, 1) within 1e-6 in :data:`ROSENBROCK_BUDGET` steps."""
     ex = "1.3"
-    lr = _number(ex, largest_lr, "largest_lr")
+    lr = as_number(ex, largest_lr, "largest_lr")
     if not lr > 0:
         fail(ex, f"a learning rate must be positive, got {lr:g}.")
     start_cap = 2.0 / np.linalg.eigvalsh(rosenbrock_hessian(ROSENBROCK_START))[1]

@@ -10,7 +10,6 @@ say in words what went wrong.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 import torch
@@ -18,7 +17,7 @@ import torch
 from ..data import seed_data
 from ..theory import REACH_TOL, critical_lr, eigen_errors, hessian_eigenvalues, optimal_lr, predicted_steps
 from ..trajectory import gd_trajectory, sgd_runs
-from . import fail, passed
+from . import as_number, fail, passed
 
 PREDICT_LR = 0.01
 """Exercise 2.1's learning rate, from (0, 0) on the seed's points."""
@@ -26,17 +25,6 @@ EXPLORE_STEPS = 1_000
 """Exercise 2.3 runs the widget (and the check) for this many steps."""
 FAST_ENOUGH = 1.1
 """Exercise 2.3 accepts a learning rate within this factor of the fewest steps any lr achieves."""
-
-
-def _number(exercise: str, value: object, what: str) -> float:
-    """``value`` as a float (a one-element tensor is fine), or a hint saying a number is expected."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        return float(value.detach().reshape(()).item())
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return float(value)
-    fail(exercise, f"set {what} to a number, got {type(value).__name__}"
-         + (" (did you leave the cell's `...` in place?)" if value is Ellipsis else ""))
-    raise AssertionError  # unreachable: fail raises
 
 
 def _close(a: float, b: float, rel: float = 1e-4) -> bool:
@@ -55,7 +43,7 @@ def measured_steps(lr: float = PREDICT_LR, budget: int = 2_300) -> int:
 def check_steps_prediction(prediction: object) -> None:
     """Exercise 2.1: predicted steps of GD at lr = 0.01 from (0, 0) to within 1e-6 of L*."""
     ex = "2.1"
-    got = _number(ex, prediction, "prediction")
+    got = as_number(ex, prediction, "prediction")
     x, y = seed_data()
     measured = measured_steps()
     lam, c0 = eigen_errors(x, y)
@@ -97,7 +85,7 @@ def check_steps_prediction(prediction: object) -> None:
 def check_centred_critical_lr(value: object) -> None:
     """Exercise 2.2: the critical learning rate after centring x (x − mean, not scaled)."""
     ex = "2.2"
-    got = _number(ex, value, "critical_centred")
+    got = as_number(ex, value, "critical_centred")
     x = seed_data()[0].double()
     xc = x - x.mean()
     var = xc.pow(2).mean().item()
@@ -153,7 +141,7 @@ def check_fastest_lr(best_lr: object) -> None:
     """Exercise 2.3: a learning rate that reaches L* + 1e-6 from nn.Linear's start in about the
     fewest steps any learning rate needs (within :data:`FAST_ENOUGH`)."""
     ex = "2.3"
-    lr = _number(ex, best_lr, "best_lr")
+    lr = as_number(ex, best_lr, "best_lr")
     x, y = seed_data()
     if not lr > 0:
         fail(ex, f"a learning rate must be positive, got {lr:g}.")
