@@ -16,15 +16,10 @@ from pathlib import Path
 
 from benchmarks._timing import quartiles_ms
 from tools.lab_driver import (
-    browser_page,
-    open_notebook,
-    run_all_cells,
-    running_lab,
+    lesson_in_lab,
     wait_canvas_settled,
     wait_pixels_changed,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
 
 LESSON = "02_gradient_descent_live.ipynb"
 
@@ -34,9 +29,7 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=30)
     parser.add_argument("--screenshot", type=Path, help="save a picture of the widget here")
     args = parser.parse_args()
-    with running_lab(ROOT / "notebooks") as (base, token, _), browser_page() as page:
-        open_notebook(page, base, token, LESSON)
-        run_all_cells(page)
+    with lesson_in_lab(LESSON) as page:
         box = page.locator(".lr-widget").first
         box.scroll_into_view_if_needed()
         canvas = box.locator(".jupyter-matplotlib-figure canvas").first

@@ -15,11 +15,8 @@ from pathlib import Path
 import pytest
 
 from tools.lab_driver import (
-    chromium,
     error_outputs,
-    open_notebook,
-    run_all_cells,
-    running_lab,
+    lesson_in_lab,
     wait_canvas_settled,
     wait_pixels_changed,
 )
@@ -34,10 +31,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def lab_page(needs_chromium):
     """Lesson 02 opened in JupyterLab (its own server, headless Chromium), every cell run."""
-    with running_lab(ROOT / "notebooks") as (base, token, _), chromium() as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        open_notebook(page, base, token, LESSON)
-        run_all_cells(page)
+    with lesson_in_lab(LESSON) as page:
         yield page
 
 

@@ -19,11 +19,8 @@ from pathlib import Path
 import pytest
 
 from tools.lab_driver import (
-    chromium,
     error_outputs,
-    open_notebook,
-    run_all_cells,
-    running_lab,
+    lesson_in_lab,
     wait_canvas_settled,
     wait_pixels_changed,
 )
@@ -39,10 +36,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def page(needs_chromium):
     """Lesson 04 opened in JupyterLab with every cell run; the Playwright page."""
-    with running_lab(ROOT / "notebooks") as (base, token, _), chromium() as browser:
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        open_notebook(tab, base, token, LESSON)
-        run_all_cells(tab)
+    with lesson_in_lab(LESSON) as tab:
         yield tab
 
 

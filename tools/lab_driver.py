@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync",
@@ -124,6 +125,16 @@ def browser_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
     """A Playwright page in headless Chromium; closed on exit."""
     with chromium() as browser:
         yield browser.new_page(viewport={"width": width, "height": height})
+
+
+@contextlib.contextmanager
+def lesson_in_lab(name: str, notebooks: Path = ROOT / "notebooks") -> Iterator[object]:
+    """Lesson ``name`` opened alone in its own JupyterLab (serving a copy of ``notebooks``), in
+    headless Chromium, with every cell run; yields the Playwright page."""
+    with running_lab(notebooks) as (base, token, _), browser_page() as page:
+        open_notebook(page, base, token, name)
+        run_all_cells(page)
+        yield page
 
 
 def open_notebook(page, base: str, token: str, name: str, timeout_ms: int = 90_000) -> None:
