@@ -1,4 +1,4 @@
-"""Lesson 07: a Hessian-vector product costs about two gradients; the full Hessian about d of them.
+"""Lesson 08: a Hessian-vector product costs about two gradients; the full Hessian about d of them.
 
 Usage: python -m benchmarks.bench_curvature [--widths 8 32 128 512] [--repeats 7] [--hessian-max 400]
 

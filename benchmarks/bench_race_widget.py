@@ -1,4 +1,4 @@
-"""Kernel-side cost of one control change in lesson 04's race widget.
+"""Kernel-side cost of one control change in lesson 05's race widget.
 
 Usage: python -m benchmarks.bench_race_widget [--moves 24]
 

@@ -4,7 +4,7 @@ Usage: OMP_NUM_THREADS=1 python -m benchmarks.bench_seed_vs_lessons [--repeats 3
 
 Every row runs the real ``torch.optim`` loop on the 15 seed points (CPU, float32 nn.Linear,
 the same seeded starting line) until the MSE is within 1e-6 of the optimum's, including the
-tutorial's SGD(lr=1e-3). Rows are ranked by loss/gradient evaluations, as lesson 05 ranks them,
+tutorial's SGD(lr=1e-3). Rows are ranked by loss/gradient evaluations, as lesson 06 ranks them,
 with the median time over repeats (benchmarks/_timing.py). Then the tutorial's own program is
 timed as written — 100,000 epochs, no stopping rule — and each method's speed-up against it.
 Figures only: nothing here passes or fails on time.
@@ -24,7 +24,7 @@ from linreg_utils.workflow import OptimumRun, steps_to_optimum
 
 
 def methods(x: torch.Tensor, z: torch.Tensor) -> dict[str, tuple[torch.Tensor, Callable]]:
-    """Name → (inputs, optimizer factory), as in lesson 05's race."""
+    """Name → (inputs, optimizer factory), as in lesson 06's race."""
     return {
         "SGD lr=1e-3, raw x (the tutorial)": (x, lambda p: torch.optim.SGD(p, lr=1e-3)),
         f"SGD lr={optimal_lr(x):.4f} = 2/(λmin+λmax), raw x":

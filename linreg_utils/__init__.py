@@ -9,8 +9,8 @@
 
 Lesson extras are imported from their own modules (``from linreg_utils.optimizers import …``):
 ``second_order``, ``derivative_costs``, ``rosenbrock`` (lesson 01), ``optimizers``, ``sweep``
-(03), ``momentum``, ``race`` (04), ``workflow`` (05), ``stochastic`` (06), ``nonconvex``,
-``curvature``, ``hessian_free`` (07); figures and widgets live in ``viz``, exercise checkers in
+(03), ``momentum`` (04), ``race`` (05), ``workflow`` (06), ``stochastic`` (07), ``nonconvex``,
+``curvature``, ``hessian_free`` (08); figures and widgets live in ``viz``, exercise checkers in
 ``exercises``.
 """
 

@@ -1,4 +1,4 @@
-"""Lesson 07's non-convex data and the two-weight model ``ŷ = v · tanh(w · x)``.
+"""Lesson 08's non-convex data and the two-weight model ``ŷ = v · tanh(w · x)``.
 
 The loss ``L(w, v) = mean((v · tanh(w x) − y)²)`` is unchanged by ``(w, v) → (−w, −v)``, so its
 minima come in mirror pairs, and ``(0, 0)`` is a stationary point (both partial derivatives

@@ -1,4 +1,4 @@
-"""Mini-batch SGD on the line-fitting MSE, and the noise floor it settles on (lesson 06).
+"""Mini-batch SGD on the line-fitting MSE, and the noise floor it settles on (lesson 07).
 
 Two ways to run it. :func:`train_minibatch` is the real thing — ``nn.Linear``, ``MSELoss``,
 ``torch.optim.SGD`` and a ``DataLoader`` — and records the loss a log would show. For numbers
@@ -90,10 +90,10 @@ def sgd_noise_floor(x: torch.Tensor, y: torch.Tensor, lr: float, batch_size: int
     of covariance ``C / B`` for ``B`` points drawn with replacement (``C (n − B) / (B (n − 1))``
     for one batch drawn without), ``C`` the per-point gradients' covariance at the optimum (the
     part of the noise that grows with the error, ``(H_batch − H) d``, is neglected: a relative
-    correction of order ``floor / σ²``, about 1 % for lesson 06's B = 20, lr = 0.1). The
+    correction of order ``floor / σ²``, about 1 % for lesson 07's B = 20, lr = 0.1). The
     stationary covariance solves ``Σ = A Σ Aᵀ + lr² C_B`` (``A = I − lr H``) and the gap is
     ``½ tr(H Σ)``; for standardized x (``H = 2 I``) and noise variance ``σ²`` it is about
-    ``2 lr σ² / (B (1 − lr))``. Shuffled epochs break the independence: see lesson 06.
+    ``2 lr σ² / (B (1 − lr))``. Shuffled epochs break the independence: see lesson 07.
     With heavy-ball ``momentum`` β (``torch.optim.SGD(momentum=β)``) the state is ``(d_k, d_{k−1})``,
     ``A = [[(1 + β) I − lr H, −β I], [I, 0]]``; for ``H = 2 I`` the gap is
     ``2 lr σ² (1 + β) / (B (1 − β) (1 + β − lr))``.

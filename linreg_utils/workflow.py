@@ -1,11 +1,11 @@
-"""The training workflow measured: when to stop, and the race to the optimum (lesson 05).
+"""The training workflow measured: when to stop, and the race to the optimum (lesson 06).
 
-Lesson 05 walks the tutorial's seven steps (data → tensors → model → loss → optimizer → loop →
+Lesson 06 walks the tutorial's seven steps (data → tensors → model → loss → optimizer → loop →
 evaluate). The helpers here are the parts too long for a notebook cell: the tutorial's real
 full-batch loop with every epoch's loss and gradient recorded, the stopping rules a user can
 apply to such a record without knowing the optimum, a race to the optimum that counts real
 ``torch.optim`` steps and loss evaluations, and a train/validation split. Mini-batches and
-their noise are lesson 06's (:mod:`linreg_utils.stochastic`).
+their noise are lesson 07's (:mod:`linreg_utils.stochastic`).
 """
 
 from __future__ import annotations

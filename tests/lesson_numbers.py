@@ -71,42 +71,44 @@ L03_RESCUE_GROWTH = 1.6  # |1 − 1.3·2/λmax · λmax|: the steep direction's 
 L03_PLATEAU_FIRST_HALVING = (30, 40)  # ReduceLROnPlateau first halves the lr between these steps
 L03_RESCUE_STEP = 3  # Exercise 3.1: first k with 1.3 · 0.9^k < 1
 
-# --- lesson 04 · momentum and adaptive methods ---------------------------------------------------
+# --- lesson 04 · momentum ------------------------------------------------------------------------
 L04_LAMBDAS = (0.238, 90.1)  # λmin, λmax of the raw seed's Hessian (3 significant digits)
 L04_RATES = (0.9947, 0.9023)  # GD's best (κ−1)/(κ+1) and momentum's best (√κ−1)/(√κ+1), measured
 L04_STEPS_1E6 = (2618, 134)  # steps to shrink the error 10⁶×: GD at 2/(λmin+λmax), momentum (η*, β*)
 L04_BETA09_BAND = (0.0026, 3.80)  # (1 ∓ √0.9)²: every ηλ inside shrinks at √0.9 per step
 L04_BETA09_MEASURED = (0.9484, (128, 151), (111, 151))  # η=0.02, β=0.9: torch rate; steps per direction
-L04_ADAM_KAPPA = 71  # κ(P^1/2 H P^1/2) with Adam's P = diag(1/(√v̂+ε)) after 300 steps (lr 0.1)
-L04_BIAS_RATIOS = (3.16, 6.53)  # uncorrected / corrected Adam step at t = 1 and t = 10
-L04_REGULARISED_GAP = 6.5e-05  # L2-regularised minimiser (wd 0.01) above L*
-L04_ADAMW_LOWEST = 3e-08  # lowest gap of AdamW (lr 0.1, wd 0.01) over 20,000 steps, 1 digit
-L04_LBFGS_OFF = (1.0, 4.8e-03, 1.9e-05)  # ‖H_k − H⁻¹‖/‖H⁻¹‖ at steps 3, 4, 5 (2, 3, 4 pairs)
 L04_POLYAK_SETTLE, L04_BEAT_SETTLE = 132, 95  # torch steps to stay within 1e-6 from START
-L04_RACE_500 = {"SGD + momentum": 201, "Nesterov": 283, "Adagrad": 493, "Adam": 248, "LBFGS": 5}
-L04_STANDARDIZED_SGD = 6  # steps for SGD (lr 0.4) to the 1e-8 finish line on standardized x
-# RMSprop lr 0.01: gap at step 1,000; min and max of the gap from step 2,000 to 5,000
-L04_RMSPROP_LONG = (2.5e-04, 1.4e-03, 1.5e-03)
 
-# --- lesson 05 · the regression workflow --------------------------------------------------------
+# --- lesson 05 · adaptive methods and quasi-Newton -----------------------------------------------
+L05_ADAM_KAPPA = 71  # κ(P^1/2 H P^1/2) with Adam's P = diag(1/(√v̂+ε)) after 300 steps (lr 0.1)
+L05_BIAS_RATIOS = (3.16, 6.53)  # uncorrected / corrected Adam step at t = 1 and t = 10
+L05_REGULARISED_GAP = 6.5e-05  # L2-regularised minimiser (wd 0.01) above L*
+L05_ADAMW_LOWEST = 3e-08  # lowest gap of AdamW (lr 0.1, wd 0.01) over 20,000 steps, 1 digit
+L05_LBFGS_OFF = (1.0, 4.8e-03, 1.9e-05)  # ‖H_k − H⁻¹‖/‖H⁻¹‖ at steps 3, 4, 5 (2, 3, 4 pairs)
+L05_RACE_500 = {"SGD + momentum": 201, "Nesterov": 283, "Adagrad": 493, "Adam": 248, "LBFGS": 5}
+L05_STANDARDIZED_SGD = 6  # steps for SGD (lr 0.4) to the 1e-8 finish line on standardized x
+# RMSprop lr 0.01: gap at step 1,000; min and max of the gap from step 2,000 to 5,000
+L05_RMSPROP_LONG = (2.5e-04, 1.4e-03, 1.5e-03)
+
+# --- lesson 06 · the regression workflow ---------------------------------------------------------
 # The tutorial's real float32 run (nn.Linear seeded 0, SGD lr=1e-3), recorded for 20,000 epochs;
 # epoch k evaluates the parameters left by k − 1 steps. Where each stopping rule fires:
-L05_RECORDED_EPOCHS = 20_000
-L05_FIRST_WITHIN_1E6 = 11_824  # the truth (needs the optimum)
-L05_CERTIFICATE_1E6 = 11_824  # ‖∇L‖²/(2λmin) ≤ 1e-6
-L05_CERTIFICATE_1E7 = 16_679  # Exercise 5.3's answer
-L05_RELATIVE_CHANGE_1 = (90, "2.6e-04")  # (epoch, gap then) for rtol 1e-6 over 1 epoch
-L05_RELATIVE_CHANGE_200 = (10_199, "2.2e-06")  # ... over 200 epochs
-L05_PATIENCE_1000 = (11_578, "1.1e-06")  # min_delta 1e-6, patience 1,000
-L05_LOG_SETTLES = (17_000, "8.6e-08")  # the 6-decimal log, printed every 200 epochs
-L05_SAFE_RTOL = 5e-8  # Exercise 5.4: largest safe rtol of the 200-epoch rule
-L05_CERTIFICATE_OVERSHOOT = ("379", "1.0001")  # certificate / true gap at epoch 1 and at 11,824
+L06_RECORDED_EPOCHS = 20_000
+L06_FIRST_WITHIN_1E6 = 11_824  # the truth (needs the optimum)
+L06_CERTIFICATE_1E6 = 11_824  # ‖∇L‖²/(2λmin) ≤ 1e-6
+L06_CERTIFICATE_1E7 = 16_679  # Exercise 6.3's answer
+L06_RELATIVE_CHANGE_1 = (90, "2.6e-04")  # (epoch, gap then) for rtol 1e-6 over 1 epoch
+L06_RELATIVE_CHANGE_200 = (10_199, "2.2e-06")  # ... over 200 epochs
+L06_PATIENCE_1000 = (11_578, "1.1e-06")  # min_delta 1e-6, patience 1,000
+L06_LOG_SETTLES = (17_000, "8.6e-08")  # the 6-decimal log, printed every 200 epochs
+L06_SAFE_RTOL = 5e-8  # Exercise 6.4: largest safe rtol of the 200-epoch rule
+L06_CERTIFICATE_OVERSHOOT = ("379", "1.0001")  # certificate / true gap at epoch 1 and at 11,824
 # Train/validation split of the 15 points (3 held out, seed 0), then over seeds 0-999:
-L05_SPLIT_MSES = ("0.090", "0.399")  # (training MSE, validation MSE)
+L06_SPLIT_MSES = ("0.090", "0.399")  # (training MSE, validation MSE)
 # share of splits with val < train; 5 % and 95 % quantiles of val/train; share of splits worse than ours
-L05_SPLIT_SPREAD = ("49%", "0.12", "4.44", "5.4%")
+L06_SPLIT_SPREAD = ("49%", "0.12", "4.44", "5.4%")
 # The race to within 1e-6, ranked by loss/gradient evaluations: (method, step() calls, evaluations).
-L05_RACE = [
+L06_RACE = [
     ("sgd-0.5-standardized", 1, 1),
     ("lbfgs-raw", 1, 8),
     ("sgd-0.1-standardized", 34, 34),
@@ -115,49 +117,49 @@ L05_RACE = [
     ("sgd-1e-3-raw (the tutorial)", 11_823, 11_823),
 ]
 
-# --- lesson 06 · stochastic gradients ------------------------------------------------------------
+# --- lesson 07 · stochastic gradients ------------------------------------------------------------
 # 10,000 points (make_regression seed 0), x standardized, SGD lr = 0.1, simulate_sgd from the optimum.
-L06_FLOOR_SETTINGS = {20: (8, 6, 1), 200: (40, 11, 1), 2_000: (100, 12, 2)}  # B: (replicas, epochs, skipped)
-L06_FLOOR_SEED = 1
+L07_FLOOR_SETTINGS = {20: (8, 6, 1), 200: (40, 11, 1), 2_000: (100, 12, 2)}  # B: (replicas, epochs, skipped)
+L07_FLOOR_SEED = 1
 # measured floor / sgd_noise_floor, as printed: (B, with replacement?) → ratio
-L06_FLOOR_RATIOS = {(20, True): "1.00", (20, False): "0.98", (200, True): "1.01",
+L07_FLOOR_RATIOS = {(20, True): "1.00", (20, False): "0.98", (200, True): "1.01",
                     (200, False): "0.85", (2_000, True): "1.02", (2_000, False): "0.35"}
 # B = 20, 30 shuffled epochs from (0, 0), 8 replicas, seed 3: the gap averaged over epoch 30
-L06_SCHEDULE_EPOCH30 = {"constant": "2.9e-03", "step": "4.9e-05", "1/t": "5.2e-05"}
-L06_SCHEDULE_RATIOS = {"step": "59", "1/t": "55"}  # constant lr's epoch-30 gap / the schedule's
+L07_SCHEDULE_EPOCH30 = {"constant": "2.9e-03", "step": "4.9e-05", "1/t": "5.2e-05"}
+L07_SCHEDULE_RATIOS = {"step": "59", "1/t": "55"}  # constant lr's epoch-30 gap / the schedule's
 # B = 20 → 200 with replacement, seed 2: the floor for (B, lr), as printed
-L06_SCALING_FLOORS = {(20, 0.01): "2.62e-04", (200, 0.01): "2.54e-05", (200, 0.0316): "8.01e-05",
+L07_SCALING_FLOORS = {(20, 0.01): "2.62e-04", (200, 0.01): "2.54e-05", (200, 0.0316): "8.01e-05",
                       (200, 0.1): "2.76e-04"}
 # torch.optim.SGD(momentum=0.9), B = 200 with replacement, 64 runs, 400 steps (100 skipped),
 # seed 4: lr → floor
-L06_MOMENTUM_FLOORS = {0.01: "2.59e-04", 0.1: "2.70e-03"}  # 0.9 and 9.3 × plain SGD's at lr = 0.1
-L06_BEST_HALVING_PERIOD = 2  # Exercise 6.3, of (1, 2, 5, 10) epochs
+L07_MOMENTUM_FLOORS = {0.01: "2.59e-04", 0.1: "2.70e-03"}  # 0.9 and 9.3 × plain SGD's at lr = 0.1
+L07_BEST_HALVING_PERIOD = 2  # Exercise 7.3, of (1, 2, 5, 10) epochs
 
-# --- lesson 07 · beyond the quadratic ------------------------------------------------------------
+# --- lesson 08 · beyond the quadratic ------------------------------------------------------------
 # Two-weight model v·tanh(w·x) on make_tanh_data(): stationary points and Newton from (0.4, 0.1).
-L07_SADDLE_EIGENVALUE = 1.953                  # ±2·mean(x·y) at (0, 0)
-L07_MINIMUM = (1.212, 1.520)                   # and its mirror image (−w, −v)
-L07_MINIMUM_EIGENVALUES = (0.067, 1.232)
-L07_NEWTON_START_LAMBDA_MIN = -1.224           # Exercise 7.3's number at the lesson's start
-L07_PLAIN_NEWTON_LOSSES = (1.067, 1.123, 1.138)  # uphill onto the saddle
+L08_SADDLE_EIGENVALUE = 1.953                  # ±2·mean(x·y) at (0, 0)
+L08_MINIMUM = (1.212, 1.520)                   # and its mirror image (−w, −v)
+L08_MINIMUM_EIGENVALUES = (0.067, 1.232)
+L08_NEWTON_START_LAMBDA_MIN = -1.224           # Exercise 8.3's number at the lesson's start
+L08_PLAIN_NEWTON_LOSSES = (1.067, 1.123, 1.138)  # uphill onto the saddle
 # Steps until the loss is halfway from the saddle to the minimum, from (ε, 0), ε = 1e-2 … 1e-8, lr 0.1.
-L07_PLATEAU_GD = (30, 55, 81, 107)
-L07_PLATEAU_MOMENTUM = (14, 25, 37, 48)
-L07_PLATEAU_ADAM = (8, 8, 8, 9)
+L08_PLATEAU_GD = (30, 55, 81, 107)
+L08_PLATEAU_MOMENTUM = (14, 25, 37, 48)
+L08_PLATEAU_ADAM = (8, 8, 8, 9)
 # The 1 → 32 → 1 tanh network on make_wave(): sharpness during 2,000 steps of full-batch GD.
-L07_SHARPNESS_START = 16.75
-L07_SHARPNESS_MAX_LR005 = 25.4                 # still rising, never near 2/η = 40
-L07_HOVER_MEDIAN = {0.10: 1.00, 0.15: 1.01}    # median sharpness from step 500 on, in units of 2/η
-L07_STABLE_FACTORS = (1.1, 1.3)                # × 2/λmax at the start: no divergence in 500 steps
-L07_DIVERGED_FACTORS = {1.4: 15, 1.5: 13}      # diverged, at this step
+L08_SHARPNESS_START = 16.75
+L08_SHARPNESS_MAX_LR005 = 25.4                 # still rising, never near 2/η = 40
+L08_HOVER_MEDIAN = {0.10: 1.00, 0.15: 1.01}    # median sharpness from step 500 on, in units of 2/η
+L08_STABLE_FACTORS = (1.1, 1.3)                # × 2/λmax at the start: no divergence in 500 steps
+L08_DIVERGED_FACTORS = {1.4: 15, 1.5: 13}      # diverged, at this step
 # η = 0.10: first measured above 2/η at step 200, loss first rose after step 471, peak 4.63,
 # loss rose on 93 of the 2,000 steps
-L07_EDGE_LR010 = (200, 471, 4.63, 93)
-L07_RISES_LR015 = 600                          # η = 0.15: steps (of 2,000) on which the loss rose
-L07_FINAL_LOSSES = {0.05: 0.036, 0.10: 0.017, 0.15: 0.073}
-L07_BEST_LR015 = (0.041, 1236)                 # η = 0.15: best loss, at this step (it ends higher)
-L07_PEAK_LR015 = (6.25, 3)                     # η = 0.15: the first spike, at this step
+L08_EDGE_LR010 = (200, 471, 4.63, 93)
+L08_RISES_LR015 = 600                          # η = 0.15: steps (of 2,000) on which the loss rose
+L08_FINAL_LOSSES = {0.05: 0.036, 0.10: 0.017, 0.15: 0.073}
+L08_BEST_LR015 = (0.041, 1236)                 # η = 0.15: best loss, at this step (it ends higher)
+L08_PEAK_LR015 = (6.25, 3)                     # η = 0.15: the first spike, at this step
 # To a training loss of 3e-3: (outer steps, gradients, HVPs).
-L07_NEWTON_CG_WORK = (14, 14, 101)
-L07_LBFGS_GRADIENTS = 96
-L07_ADAM_GRADIENTS = 615
+L08_NEWTON_CG_WORK = (14, 14, 101)
+L08_LBFGS_GRADIENTS = 96
+L08_ADAM_GRADIENTS = 615

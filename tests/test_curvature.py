@@ -98,7 +98,7 @@ def test_torch_optimizer_run_counts_closure_calls(tiny):
     assert lbfgs.first_below(-1.0) == -1 and lbfgs.first_below(np.inf) == 0
 
 
-# --- the numbers lesson 07's prose states (tests/lesson_numbers.py) -----------------------------
+# --- the numbers lesson 08's prose states (tests/lesson_numbers.py) -----------------------------
 
 @pytest.fixture(scope="module")
 def network():
@@ -114,14 +114,14 @@ def gd_runs(network):
 
 
 def test_lesson07_sharpness_rises_to_two_over_lr_and_hovers(network, gd_runs):
-    from tests.lesson_numbers import L07_HOVER_MEDIAN, L07_SHARPNESS_MAX_LR005, L07_SHARPNESS_START
+    from tests.lesson_numbers import L08_HOVER_MEDIAN, L08_SHARPNESS_MAX_LR005, L08_SHARPNESS_START
     loss, theta0 = network
     assert torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item() == pytest.approx(
-        L07_SHARPNESS_START, abs=0.01)
+        L08_SHARPNESS_START, abs=0.01)
     slow = gd_runs[0.05]
-    assert slow.sharpness.max() == pytest.approx(L07_SHARPNESS_MAX_LR005, abs=0.1)
+    assert slow.sharpness.max() == pytest.approx(L08_SHARPNESS_MAX_LR005, abs=0.1)
     assert np.all(np.diff(slow.sharpness[4:]) > 0) and np.all(np.diff(slow.losses) <= 0)
-    for lr, median in L07_HOVER_MEDIAN.items():
+    for lr, median in L08_HOVER_MEDIAN.items():
         run = gd_runs[lr]
         q10, med, q90 = run.hover(500)
         assert run.diverged_at == -1
@@ -129,40 +129,40 @@ def test_lesson07_sharpness_rises_to_two_over_lr_and_hovers(network, gd_runs):
 
 
 def test_lesson07_divergence_steps_lr_is_above_the_quadratic_prediction(network):
-    from tests.lesson_numbers import L07_DIVERGED_FACTORS, L07_SHARPNESS_START, L07_STABLE_FACTORS
+    from tests.lesson_numbers import L08_DIVERGED_FACTORS, L08_SHARPNESS_START, L08_STABLE_FACTORS
     loss, theta0 = network
     lam0 = torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item()
-    factors = (*L07_STABLE_FACTORS, *L07_DIVERGED_FACTORS)
+    factors = (*L08_STABLE_FACTORS, *L08_DIVERGED_FACTORS)
     result = divergence_steps(loss, theta0, [f * 2 / lam0 for f in factors], steps=500)
-    assert list(result.values()) == [-1] * len(L07_STABLE_FACTORS) + list(L07_DIVERGED_FACTORS.values())
-    assert lam0 == pytest.approx(L07_SHARPNESS_START, abs=0.01)
-    for f in L07_STABLE_FACTORS:  # "it spiked and recovered": a loss above 1, then back below 0.1
+    assert list(result.values()) == [-1] * len(L08_STABLE_FACTORS) + list(L08_DIVERGED_FACTORS.values())
+    assert lam0 == pytest.approx(L08_SHARPNESS_START, abs=0.01)
+    for f in L08_STABLE_FACTORS:  # "it spiked and recovered": a loss above 1, then back below 0.1
         run = gd_with_sharpness(loss, theta0, lr=f * 2 / lam0, steps=500, every=500)
         assert run.losses.max() > 1 and run.losses[-1] < 0.1
 
 
 def test_lesson07_edge_of_stability_details(gd_runs):
     from tests.lesson_numbers import (
-        L07_BEST_LR015,
-        L07_EDGE_LR010,
-        L07_FINAL_LOSSES,
-        L07_PEAK_LR015,
-        L07_RISES_LR015,
+        L08_BEST_LR015,
+        L08_EDGE_LR010,
+        L08_FINAL_LOSSES,
+        L08_PEAK_LR015,
+        L08_RISES_LR015,
     )
     runs = gd_runs
-    for lr, final in L07_FINAL_LOSSES.items():
+    for lr, final in L08_FINAL_LOSSES.items():
         assert runs[lr].losses[-1] == pytest.approx(final, abs=1e-3)
     edge = runs[0.10]
     first_above = edge.checked_at[edge.sharpness > 2 / 0.10][0]
-    assert (first_above, edge.rises()[0], len(edge.rises())) == (*L07_EDGE_LR010[:2], L07_EDGE_LR010[3])
-    assert edge.losses.max() == pytest.approx(L07_EDGE_LR010[2], abs=0.01)
+    assert (first_above, edge.rises()[0], len(edge.rises())) == (*L08_EDGE_LR010[:2], L08_EDGE_LR010[3])
+    assert edge.losses.max() == pytest.approx(L08_EDGE_LR010[2], abs=0.01)
     late = runs[0.15]
-    assert len(late.rises()) == L07_RISES_LR015
-    assert (late.losses.min(), int(np.argmin(late.losses))) == (pytest.approx(L07_BEST_LR015[0], abs=1e-3),
-                                                              L07_BEST_LR015[1])
+    assert len(late.rises()) == L08_RISES_LR015
+    assert (late.losses.min(), int(np.argmin(late.losses))) == (pytest.approx(L08_BEST_LR015[0], abs=1e-3),
+                                                              L08_BEST_LR015[1])
     assert late.losses[-1] > late.losses.min() + 0.02   # it ended higher than its best
-    assert (late.losses.max(), int(np.argmax(late.losses))) == (pytest.approx(L07_PEAK_LR015[0], abs=0.01),
-                                                              L07_PEAK_LR015[1])
+    assert (late.losses.max(), int(np.argmax(late.losses))) == (pytest.approx(L08_PEAK_LR015[0], abs=0.01),
+                                                              L08_PEAK_LR015[1])
     assert len(runs[0.05].rises()) == 0
 
 
@@ -172,13 +172,13 @@ def test_sharpness_run_rises_lists_the_steps_where_the_loss_went_up():
 
 
 def test_lesson07_race_counts(network):
-    from tests.lesson_numbers import L07_ADAM_GRADIENTS, L07_LBFGS_GRADIENTS, L07_NEWTON_CG_WORK
+    from tests.lesson_numbers import L08_ADAM_GRADIENTS, L08_LBFGS_GRADIENTS, L08_NEWTON_CG_WORK
     loss, theta0 = network
     ncg = newton_cg(loss, theta0, steps=200, cg_iters=20, target=3e-3)
     k = ncg.first_below(3e-3)
-    assert (k + 1, ncg.gradients[k], ncg.hvps[k]) == L07_NEWTON_CG_WORK
+    assert (k + 1, ncg.gradients[k], ncg.hvps[k]) == L08_NEWTON_CG_WORK
     lbfgs = torch_optimizer_run("L-BFGS", lambda p: torch.optim.LBFGS(p, line_search_fn="strong_wolfe"),
                                 loss, theta0, 200, 3e-3)
-    assert lbfgs.gradients[lbfgs.first_below(3e-3)] == L07_LBFGS_GRADIENTS
+    assert lbfgs.gradients[lbfgs.first_below(3e-3)] == L08_LBFGS_GRADIENTS
     adam = torch_optimizer_run("Adam", lambda p: torch.optim.Adam(p, lr=0.01), loss, theta0, 20_000, 3e-3)
-    assert adam.gradients[adam.first_below(3e-3)] == L07_ADAM_GRADIENTS
+    assert adam.gradients[adam.first_below(3e-3)] == L08_ADAM_GRADIENTS

@@ -3,117 +3,180 @@
 import math
 
 import pytest
+import torch
+from torch import nn
 
-from linreg_utils import make_regression, standardize
+from linreg_utils import hessian_eigenvalues, seed_data
 from linreg_utils.exercises import ExerciseFailed
 from linreg_utils.exercises.lesson06 import (
-    PERIODS,
-    check_floor_prediction,
-    check_halving_period,
-    check_lr_keeping_floor,
+    check_certificate_prediction,
+    check_predict,
+    check_safe_rtol,
+    check_unstandardize,
 )
+from linreg_utils.workflow import record_training, relative_change_epoch
+
+# --- 5.1 a device-agnostic predict -------------------------------------------------------
+
+
+def predict_right(model, x):
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        return model(x.to(device)).cpu()
+
+
+def predict_with_inference_mode(model, x):
+    with torch.inference_mode():
+        return model(x.to(model.weight.device)).to("cpu")
+
+
+def predict_like_the_tutorial(model, x):
+    if torch.cuda.is_available():  # the checker below hides CUDA, as on a laptop
+        return None
+    return model(x.cuda()).data.cpu()
+
+
+def predict_without_no_grad(model, x):
+    return model(x.to(next(model.parameters()).device)).cpu()
+
+
+def predict_detaching_instead(model, x):
+    return model(x.to(next(model.parameters()).device)).detach().cpu()
+
+
+def predict_on_a_device_of_its_own(model, x):
+    with torch.no_grad():
+        return model(x.to(torch.device("cpu"))).cpu()
+
+
+def predict_forgetting_cpu(model, x):
+    with torch.no_grad():
+        return model(x.to(next(model.parameters()).device))
+
+
+def predict_numpy(model, x):
+    with torch.no_grad():
+        return model(x.to(next(model.parameters()).device)).cpu().numpy()
+
+
+def predict_through_numpy(model, x):  # works on the CPU only: .numpy() needs host memory
+    with torch.no_grad():
+        return torch.from_numpy(model(x.to(next(model.parameters()).device)).numpy())
+
+
+@pytest.mark.parametrize("answer", [predict_right, predict_with_inference_mode])
+def test_check_predict_accepts_device_agnostic_answers(answer, capsys):
+    check_predict(answer)
+    assert capsys.readouterr().out.startswith("✔ Exercise 6.1 passed")
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (predict_like_the_tutorial, "crashes on a machine without a GPU"),
+    (predict_without_no_grad, "requires grad"),
+    (predict_detaching_instead, "autograd was on"),
+    (predict_on_a_device_of_its_own, "move x to the model's device"),
+    (predict_forgetting_cpu, "CUDA tensor"),
+    (predict_numpy, "return a torch.Tensor"),
+    (predict_through_numpy, "on a model that lives on another device"),
+])
+def test_check_predict_names_the_mistake(answer, message, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ExerciseFailed, match=r"Exercise 6\.1") as info:
+        check_predict(answer)
+    assert message in str(info.value)
+
+
+# --- 5.2 un-standardizing ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (lambda w_z, b_z, mean, std: (w_z / mean, b_z - w_z * std / mean), "swapped mean and std"),
+    (lambda w_z, b_z, mean, std: (w_z * std, b_z - w_z * mean * std), "multiplied w_z by std"),
+    (lambda w_z, b_z, mean, std: (w_z / std, b_z), "still b_z"),
+    (lambda w_z, b_z, mean, std: (w_z / std, b_z + w_z * mean / std), "wrong sign"),
+    (lambda w_z, b_z, mean, std: w_z / std, "return the pair"),
+    (lambda w_z, b_z, mean, std: (w_z, b_z), "expected w = w_z/std"),
+])
+def test_check_unstandardize_names_the_mistake(answer, message):
+    with pytest.raises(ExerciseFailed, match=r"Exercise 6\.2") as info:
+        check_unstandardize(answer)
+    assert message in str(info.value)
+
+
+def test_check_unstandardize_accepts_the_formula(capsys):
+    check_unstandardize(lambda w_z, b_z, mean, std: (w_z / std, b_z - w_z * mean / std))
+    assert capsys.readouterr().out.startswith("✔ Exercise 6.2 passed")
+
+
+def test_unfinished_exercises_say_so():
+    def stub(*args):
+        raise NotImplementedError("Exercise 6.1: write predict")
+
+    for check in (check_predict, check_unstandardize):
+        with pytest.raises(NotImplementedError, match="not done yet"):
+            check(stub)
+
+
+# --- 5.3 and 5.4: on the tutorial's recorded run ------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def data():
-    x, y = make_regression(n=10_000, slope=2.0, intercept=-1.0, noise=0.5, seed=0)
-    z, _, _ = standardize(x)
-    return z, y
+def run():
+    x, y = seed_data()
+    torch.manual_seed(0)
+    model = nn.Linear(1, 1)
+    log = record_training(model, torch.optim.SGD(model.parameters(), lr=1e-3), x, y, 20_000)
+    return log, log.gaps(x, y), hessian_eigenvalues(x)[0]
 
 
-F20 = 2.9e-3  # a floor "measured" at B = 20, lr = 0.1
-LR_FACTOR = (0.3 / 0.7) / (0.1 / 0.9)  # lr/(1 − lr) from 0.1 to 0.3
-
-
-# --- 6.1 the floor at B = 50, lr = 0.3, from the floor at B = 20, lr = 0.1 -------------------
-
-
-@pytest.mark.parametrize(("answer", "message"), [
-    (lambda f: f * LR_FACTOR * 20 / 50, None),
-    (lambda f: f * 3 * 20 / 50, "lr ratio alone"),
-    (lambda f: f * 20 / 50, "changed only the batch size"),
-    (lambda f: f * LR_FACTOR, "changed only the lr"),
-    (lambda f: f * LR_FACTOR * 50 / 20, "belongs in the denominator"),
-    (lambda f: f * LR_FACTOR * math.sqrt(20 / 50), "not 1/√B"),
-    (lambda f: 1.0, "expected floor_20"),
-    (lambda f: "small", "return a number"),
-])
-def test_check_floor_prediction(data, answer, message, capsys):
-    z, y = data
-    if message is None:
-        check_floor_prediction(answer, z, y, F20)
-        out = capsys.readouterr().out
-        assert out.startswith("✔ Exercise 6.1 passed") and "measured at B = 50, lr = 0.3" in out
-        return
-    with pytest.raises(ExerciseFailed, match=r"Exercise 6\.1") as info:
-        check_floor_prediction(answer, z, y, F20)
-    assert message in str(info.value)
-
-
-def test_the_floor_at_b50_lr03_is_what_the_scaling_predicts(data):
-    """The scaling Exercise 6.1 asks for is the formula's, and a real measurement agrees."""
-    from linreg_utils.stochastic import sgd_noise_floor, simulate_sgd
-    z, y = data
-    f20, f50 = sgd_noise_floor(z, y, 0.1, 20), sgd_noise_floor(z, y, 0.3, 50)
-    assert f50 == pytest.approx(f20 * LR_FACTOR * 20 / 50, rel=1e-6)
-    mean, stderr = simulate_sgd(z, y, 50, 0.3, 6, replacement=True, replicas=16, seed=50).floor(1)
-    assert abs(mean - f50) < 4 * stderr + 0.03 * f50
-
-
-# --- 6.2 the lr that keeps the floor ------------------------------------------------------
-
-
-def keeping(lr, batch_size, new_batch_size):
-    ratio = new_batch_size / batch_size * lr / (1 - lr)
-    return ratio / (1 + ratio)
+def extra_epochs(lr, lam_min, squares=2):
+    return math.log(10) / (-squares * math.log(1 - lr * lam_min))
 
 
 @pytest.mark.parametrize(("answer", "message"), [
-    (keeping, None),
-    (lambda lr, b, new: lr * new / b, "linear scaling rule"),
-    (lambda lr, b, new: lr * math.sqrt(new / b), "square-root scaling"),
-    (lambda lr, b, new: lr * b / new, "wrong direction"),
-    (lambda lr, b, new: 0.3, "expected"),
-    (lambda lr, b, new: math.nan, "finite number"),
+    (lambda e, lr, lam: e + extra_epochs(lr, lam), None),
+    (lambda e, lr, lam: round(e + extra_epochs(lr, lam)), None),
+    (lambda e, lr, lam: round(extra_epochs(lr, lam)), "how many MORE epochs"),
+    (lambda e, lr, lam: round(e + extra_epochs(lr, lam, squares=1)), "shrinks by ρ² per epoch"),
+    (lambda e, lr, lam: 10 * e, "falls geometrically"),
+    (lambda e, lr, lam: round(e + extra_epochs(lr, 90.09)), "λmin (not λmax)"),
+    (lambda e, lr, lam: e + 1_000, "expected about"),
+    (lambda e, lr, lam: "16,000", "as a number"),
 ])
-def test_check_lr_keeping_floor(answer, message, capsys):
+def test_check_certificate_prediction(run, answer, message, capsys):
+    log, _, lam_min = run
     if message is None:
-        check_lr_keeping_floor(answer)
-        assert capsys.readouterr().out.startswith("✔ Exercise 6.2 passed")
-        return
-    with pytest.raises(ExerciseFailed, match=r"Exercise 6\.2") as info:
-        check_lr_keeping_floor(answer)
-    assert message in str(info.value)
-
-
-# --- 6.3 the halving period ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("period", "message"), [
-    (2, None),
-    (1, "freeze"),
-    (5, "floor grows with the lr"),
-    (10, "floor grows with the lr"),
-    (3, "return one of PERIODS"),
-])
-def test_check_halving_period(data, period, message, capsys):
-    z, y = data
-    if message is None:
-        check_halving_period(lambda x, y: period, z, y)
+        check_certificate_prediction(answer, log, lam_min)
         assert capsys.readouterr().out.startswith("✔ Exercise 6.3 passed")
         return
     with pytest.raises(ExerciseFailed, match=r"Exercise 6\.3") as info:
-        check_halving_period(lambda x, y: period, z, y)
+        check_certificate_prediction(answer, log, lam_min)
     assert message in str(info.value)
 
 
-def test_unfinished_exercises_say_so(data):
-    def stub(*args):
-        raise NotImplementedError("Exercise 6.x: write it")
+def first_safe(log, gaps):
+    from linreg_utils.exercises.lesson06 import RTOL_CHOICES
 
-    z, y = data
-    for check in (lambda f: check_floor_prediction(f, z, y, F20), check_lr_keeping_floor,
-                  lambda f: check_halving_period(f, z, y)):
-        with pytest.raises(NotImplementedError, match="not done yet"):
-            check(stub)
-    assert PERIODS == (1, 2, 5, 10)
+    for rtol in RTOL_CHOICES:
+        epoch = relative_change_epoch(log, rtol, window=200)
+        if epoch is not None and gaps[epoch - 1] <= 1e-6:
+            return rtol
+    return None
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (first_safe, None),
+    (lambda log, gaps: 1e-6, "that is not within 1e-6"),
+    (lambda log, gaps: 2e-8, "not the largest safe choice"),
+    (lambda log, gaps: 3e-8, "return one of RTOL_CHOICES"),
+    (lambda log, gaps: None, "return one of RTOL_CHOICES"),
+])
+def test_check_safe_rtol(run, answer, message, capsys):
+    log, gaps, _ = run
+    if message is None:
+        check_safe_rtol(answer, log, gaps)
+        assert capsys.readouterr().out.startswith("✔ Exercise 6.4 passed")
+        return
+    with pytest.raises(ExerciseFailed, match=r"Exercise 6\.4") as info:
+        check_safe_rtol(answer, log, gaps)
+    assert message in str(info.value)

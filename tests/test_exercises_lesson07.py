@@ -1,116 +1,119 @@
 """Lesson 07's checkers accept the right answers and name each mistake they claim to recognise."""
 
+import math
+
 import pytest
-import torch
 
+from linreg_utils import make_regression, standardize
 from linreg_utils.exercises import ExerciseFailed
-from linreg_utils.exercises.lesson07 import check_power_iteration, check_stable_lr, check_uphill_number
-
-LAM = 16.75
-
-
-def power(hv, v0, iters):
-    v = v0 / v0.norm()
-    for _ in range(iters):
-        h = hv(v)
-        v = h / h.norm()
-    return (v @ hv(v)).item()
+from linreg_utils.exercises.lesson07 import (
+    PERIODS,
+    check_floor_prediction,
+    check_halving_period,
+    check_lr_keeping_floor,
+)
 
 
-def hessian(x, y, theta):
-    return torch.autograd.functional.hessian(
-        lambda t: torch.mean((t[1] * torch.tanh(t[0] * x) - y) ** 2), theta)
+@pytest.fixture(scope="module")
+def data():
+    x, y = make_regression(n=10_000, slope=2.0, intercept=-1.0, noise=0.5, seed=0)
+    z, _, _ = standardize(x)
+    return z, y
 
 
-def smallest(x, y, theta):
-    return torch.linalg.eigvalsh(hessian(x, y, theta))[0].item()
+F20 = 2.9e-3  # a floor "measured" at B = 20, lr = 0.1
+LR_FACTOR = (0.3 / 0.7) / (0.1 / 0.9)  # lr/(1 − lr) from 0.1 to 0.3
 
 
-def stub(*args):
-    raise NotImplementedError("Exercise 7.2: write power iteration")
+# --- 6.1 the floor at B = 50, lr = 0.3, from the floor at B = 20, lr = 0.1 -------------------
 
 
-def test_right_answers_pass(capsys):
-    check_stable_lr(2 / LAM, LAM)
-    check_power_iteration(power)
-    check_uphill_number(smallest)
-    lines = capsys.readouterr().out.splitlines()
-    assert [ln.split(":")[0] for ln in lines] == [f"✔ Exercise 7.{i} passed" for i in (1, 2, 3)]
+@pytest.mark.parametrize(("answer", "message"), [
+    (lambda f: f * LR_FACTOR * 20 / 50, None),
+    (lambda f: f * 3 * 20 / 50, "lr ratio alone"),
+    (lambda f: f * 20 / 50, "changed only the batch size"),
+    (lambda f: f * LR_FACTOR, "changed only the lr"),
+    (lambda f: f * LR_FACTOR * 50 / 20, "belongs in the denominator"),
+    (lambda f: f * LR_FACTOR * math.sqrt(20 / 50), "not 1/√B"),
+    (lambda f: 1.0, "expected floor_20"),
+    (lambda f: "small", "return a number"),
+])
+def test_check_floor_prediction(data, answer, message, capsys):
+    z, y = data
+    if message is None:
+        check_floor_prediction(answer, z, y, F20)
+        out = capsys.readouterr().out
+        assert out.startswith("✔ Exercise 7.1 passed") and "measured at B = 50, lr = 0.3" in out
+        return
+    with pytest.raises(ExerciseFailed, match=r"Exercise 7\.1") as info:
+        check_floor_prediction(answer, z, y, F20)
+    assert message in str(info.value)
 
 
-@pytest.mark.parametrize("check", [check_power_iteration, check_uphill_number])
-def test_unfinished_exercise_says_not_done(check):
-    with pytest.raises(NotImplementedError, match="not done yet"):
-        check(stub)
+def test_the_floor_at_b50_lr03_is_what_the_scaling_predicts(data):
+    """The scaling Exercise 7.1 asks for is the formula's, and a real measurement agrees."""
+    from linreg_utils.stochastic import sgd_noise_floor, simulate_sgd
+    z, y = data
+    f20, f50 = sgd_noise_floor(z, y, 0.1, 20), sgd_noise_floor(z, y, 0.3, 50)
+    assert f50 == pytest.approx(f20 * LR_FACTOR * 20 / 50, rel=1e-6)
+    mean, stderr = simulate_sgd(z, y, 50, 0.3, 6, replacement=True, replicas=16, seed=50).floor(1)
+    assert abs(mean - f50) < 4 * stderr + 0.03 * f50
 
 
-LR_MISTAKES = {
-    "1/λ": (1 / LAM, "ηλ = 1"),
-    "2λ": (2 * LAM, "units of a curvature"),
-    "λ/2": (LAM / 2, "upside down"),
-    "2/λ²": (2 / LAM**2, "twice"),
-    "other": (0.5, "Solve that for η"),
-    "None": (None, "forget the return"),
-    "vector": (torch.ones(2), "shape"),
-    "nan": (float("nan"), "overflowed"),
-}
+# --- 6.2 the lr that keeps the floor ------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", LR_MISTAKES)
-def test_lr_mistakes_are_named(name):
-    answer, words = LR_MISTAKES[name]
-    with pytest.raises(ExerciseFailed, match=f"Exercise 7.1.*{words}"):
-        check_stable_lr(answer, LAM)
+def keeping(lr, batch_size, new_batch_size):
+    ratio = new_batch_size / batch_size * lr / (1 - lr)
+    return ratio / (1 + ratio)
 
 
-def unnormalized(hv, v0, iters):
-    v = v0 / v0.norm()
-    for _ in range(iters):
-        h = hv(v)
-        v = h / h.norm()
-    v = v * v0.norm()
-    return (v @ hv(v)).item()
+@pytest.mark.parametrize(("answer", "message"), [
+    (keeping, None),
+    (lambda lr, b, new: lr * new / b, "linear scaling rule"),
+    (lambda lr, b, new: lr * math.sqrt(new / b), "square-root scaling"),
+    (lambda lr, b, new: lr * b / new, "wrong direction"),
+    (lambda lr, b, new: 0.3, "expected"),
+    (lambda lr, b, new: math.nan, "finite number"),
+])
+def test_check_lr_keeping_floor(answer, message, capsys):
+    if message is None:
+        check_lr_keeping_floor(answer)
+        assert capsys.readouterr().out.startswith("✔ Exercise 7.2 passed")
+        return
+    with pytest.raises(ExerciseFailed, match=r"Exercise 7\.2") as info:
+        check_lr_keeping_floor(answer)
+    assert message in str(info.value)
 
 
-def never_normalized(hv, v0, iters):
-    v = v0
-    for _ in range(20):
-        v = hv(v)
-    return (v @ hv(v)).item()
+# --- 6.3 the halving period ----------------------------------------------------------------
 
 
-POWER_MISTAKES = {
-    "vector": (lambda hv, v0, it: v0 / v0.norm(), "returned a vector"),
-    "sign": (lambda hv, v0, it: -power(hv, v0, it), "sign is flipped"),
-    "squared": (lambda hv, v0, it: power(hv, v0, it) ** 2, "λ²"),
-    "v0 length": (unnormalized, "9 times too big"),
-    "one product": (lambda hv, v0, it: (v0 @ hv(v0) / (v0 @ v0)).item(), "along v0 alone"),
-    "few iterations": (lambda hv, v0, it: power(hv, v0, 3), "not converged"),
-    "never normalized": (never_normalized, "normalize v after each product"),
-    "crash": (lambda hv, v0, it: hv(v0[:3]), "raised"),
-    "other": (lambda hv, v0, it: 0.0, "want the largest eigenvalue"),
-}
+@pytest.mark.parametrize(("period", "message"), [
+    (2, None),
+    (1, "freeze"),
+    (5, "floor grows with the lr"),
+    (10, "floor grows with the lr"),
+    (3, "return one of PERIODS"),
+])
+def test_check_halving_period(data, period, message, capsys):
+    z, y = data
+    if message is None:
+        check_halving_period(lambda x, y: period, z, y)
+        assert capsys.readouterr().out.startswith("✔ Exercise 7.3 passed")
+        return
+    with pytest.raises(ExerciseFailed, match=r"Exercise 7\.3") as info:
+        check_halving_period(lambda x, y: period, z, y)
+    assert message in str(info.value)
 
 
-@pytest.mark.parametrize("name", POWER_MISTAKES)
-def test_power_iteration_mistakes_are_named(name):
-    answer, words = POWER_MISTAKES[name]
-    with pytest.raises(ExerciseFailed, match=f"Exercise 7.2.*{words}"):
-        check_power_iteration(answer)
+def test_unfinished_exercises_say_so(data):
+    def stub(*args):
+        raise NotImplementedError("Exercise 7.x: write it")
 
-
-UPHILL_MISTAKES = {
-    "both": (lambda x, y, t: torch.linalg.eigvalsh(hessian(x, y, t)), "both eigenvalues"),
-    "largest": (lambda x, y, t: torch.linalg.eigvalsh(hessian(x, y, t))[1].item(), "largest eigenvalue"),
-    "sign": (lambda x, y, t: -smallest(x, y, t), "sign is flipped"),
-    "sum": (lambda x, y, t: len(x) * smallest(x, y, t), "n times too big"),
-    "saddle": (lambda x, y, t: smallest(x, y, torch.zeros(2, dtype=torch.float64)), "saddle"),
-    "other": (lambda x, y, t: 1.0, "eigvalsh"),
-}
-
-
-@pytest.mark.parametrize("name", UPHILL_MISTAKES)
-def test_uphill_mistakes_are_named(name):
-    answer, words = UPHILL_MISTAKES[name]
-    with pytest.raises(ExerciseFailed, match=f"Exercise 7.3.*{words}"):
-        check_uphill_number(answer)
+    z, y = data
+    for check in (lambda f: check_floor_prediction(f, z, y, F20), check_lr_keeping_floor,
+                  lambda f: check_halving_period(f, z, y)):
+        with pytest.raises(NotImplementedError, match="not done yet"):
+            check(stub)
+    assert PERIODS == (1, 2, 5, 10)

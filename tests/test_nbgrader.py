@@ -26,7 +26,7 @@ LESSONS = lesson_paths(ROOT / "notebooks")
 # which always reads "Exercise N.M is not right yet: ...".
 MISTAKES = [
     ("ex-2-1", r"rho\*\*2", "rho"),  # ρ instead of ρ²: the error's factor, not the loss's
-    ("ex-5-2", r"b_z - w_z \* mean / std", "b_z + w_z * mean / std"),  # sign of the shift
+    ("ex-6-2", r"b_z - w_z \* mean / std", "b_z + w_z * mean / std"),  # sign of the shift
     ("ex-4-4", r"theta - lr \* velocity", "theta - lr * grad"),  # momentum's velocity unused
     ("ex-3-2", r"\n\s*optimizer\.zero_grad\(\)", ""),  # the bug the exercise is about
 ]

@@ -1,4 +1,4 @@
-"""Lesson 07's two-weight model: its stationary points, plain vs damped Newton, GD's plateau."""
+"""Lesson 08's two-weight model: its stationary points, plain vs damped Newton, GD's plateau."""
 
 import numpy as np
 import pytest
@@ -80,35 +80,35 @@ def test_plateau_length_says_minus_one_when_never_below():
     assert plateau_length(np.array([3.0, 0.5]), 1.0) == 1
 
 
-# --- the numbers lesson 07's prose states (tests/lesson_numbers.py) -----------------------------
+# --- the numbers lesson 08's prose states (tests/lesson_numbers.py) -----------------------------
 
 def test_lesson07_stationary_points_and_newton_numbers(loss):
     from tests.lesson_numbers import (
-        L07_MINIMUM,
-        L07_MINIMUM_EIGENVALUES,
-        L07_NEWTON_START_LAMBDA_MIN,
-        L07_PLAIN_NEWTON_LOSSES,
-        L07_SADDLE_EIGENVALUE,
+        L08_MINIMUM,
+        L08_MINIMUM_EIGENVALUES,
+        L08_NEWTON_START_LAMBDA_MIN,
+        L08_PLAIN_NEWTON_LOSSES,
+        L08_SADDLE_EIGENVALUE,
     )
     grid = [(w, v) for w in (-1.5, -0.1, 0.1, 1.5) for v in (-1.5, -0.1, 0.1, 1.5)]
     low, saddle, high = stationary_points(loss, grid)
-    assert saddle.eigenvalues == pytest.approx([-L07_SADDLE_EIGENVALUE, L07_SADDLE_EIGENVALUE], abs=1e-3)
-    assert high.point == pytest.approx(L07_MINIMUM, abs=1e-3)
-    assert high.eigenvalues == pytest.approx(L07_MINIMUM_EIGENVALUES, abs=1e-3)
+    assert saddle.eigenvalues == pytest.approx([-L08_SADDLE_EIGENVALUE, L08_SADDLE_EIGENVALUE], abs=1e-3)
+    assert high.point == pytest.approx(L08_MINIMUM, abs=1e-3)
+    assert high.eigenvalues == pytest.approx(L08_MINIMUM_EIGENVALUES, abs=1e-3)
     start = torch.tensor([0.4, 0.1], dtype=torch.float64)
     assert torch.linalg.eigvalsh(gradient_and_hessian(loss, start)[1])[0].item() == pytest.approx(
-        L07_NEWTON_START_LAMBDA_MIN, abs=1e-3)
+        L08_NEWTON_START_LAMBDA_MIN, abs=1e-3)
     values = [loss(torch.tensor(p)).item() for p in newton_path(loss, start, 6)]
-    assert values[:3] == pytest.approx(L07_PLAIN_NEWTON_LOSSES, abs=1e-3)
+    assert values[:3] == pytest.approx(L08_PLAIN_NEWTON_LOSSES, abs=1e-3)
 
 
 def test_lesson07_plateau_lengths(loss):
-    from tests.lesson_numbers import L07_PLATEAU_ADAM, L07_PLATEAU_GD, L07_PLATEAU_MOMENTUM
+    from tests.lesson_numbers import L08_PLATEAU_ADAM, L08_PLATEAU_GD, L08_PLATEAU_MOMENTUM
     points = stationary_points(loss, [(0.1, 0.1), (1.5, 1.5)])
     threshold = (points[0].loss + points[1].loss) / 2
-    makers = {L07_PLATEAU_GD: lambda p: torch.optim.SGD(p, lr=0.1),
-              L07_PLATEAU_MOMENTUM: lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
-              L07_PLATEAU_ADAM: lambda p: torch.optim.Adam(p, lr=0.1)}
+    makers = {L08_PLATEAU_GD: lambda p: torch.optim.SGD(p, lr=0.1),
+              L08_PLATEAU_MOMENTUM: lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+              L08_PLATEAU_ADAM: lambda p: torch.optim.Adam(p, lr=0.1)}
     for want, make in makers.items():
         got = [plateau_length(losses_with(make, loss, (eps, 0.0), 150), threshold)
                for eps in (1e-2, 1e-4, 1e-6, 1e-8)]

@@ -1,4 +1,4 @@
-"""Lesson 06's claims: real mini-batch loops, the vectorised SGD they are checked against, and
+"""Lesson 07's claims: real mini-batch loops, the vectorised SGD they are checked against, and
 the noise floor with and without replacement."""
 
 import numpy as np
@@ -163,20 +163,20 @@ def test_noise_floor_is_close_to_the_standardized_formula(data):
 
 
 def test_the_lessons_floor_table(data):
-    """Measured/formula ratios exactly as lesson 06 prints them."""
+    """Measured/formula ratios exactly as lesson 07 prints them."""
     z, y = data
-    for batch_size, (replicas, epochs, skip) in numbers.L06_FLOOR_SETTINGS.items():
+    for batch_size, (replicas, epochs, skip) in numbers.L07_FLOOR_SETTINGS.items():
         for replacement in (True, False):
             runs = simulate_sgd(z, y, batch_size, 0.1, epochs, replacement=replacement, replicas=replicas,
-                                seed=numbers.L06_FLOOR_SEED)
+                                seed=numbers.L07_FLOOR_SEED)
             ratio = runs.floor(skip)[0] / sgd_noise_floor(z, y, 0.1, batch_size, replacement=replacement)
-            assert f"{ratio:.2f}" == numbers.L06_FLOOR_RATIOS[batch_size, replacement]
+            assert f"{ratio:.2f}" == numbers.L07_FLOOR_RATIOS[batch_size, replacement]
 
 
 @pytest.mark.parametrize("batch_size", [20, 200, 2_000])
 def test_with_replacement_the_formula_holds_for_another_seed(data, batch_size):
     z, y = data
-    replicas, epochs, skip = numbers.L06_FLOOR_SETTINGS[batch_size]
+    replicas, epochs, skip = numbers.L07_FLOOR_SETTINGS[batch_size]
     mean, stderr = simulate_sgd(z, y, batch_size, 0.1, epochs, replacement=True, replicas=replicas,
                                 seed=11).floor(skip)
     assert abs(mean - sgd_noise_floor(z, y, 0.1, batch_size)) < 4 * stderr
@@ -205,11 +205,11 @@ def test_decaying_schedules_end_far_below_the_constant_lr(data):
     runs = {name: simulate_sgd(z, y, 20, lr, 30, replicas=8, seed=3, start=(0.0, 0.0))
             for name, lr in schedules.items()}
     got = {name: f"{r.epoch_means()[-1]:.1e}" for name, r in runs.items()}
-    assert got == numbers.L06_SCHEDULE_EPOCH30
+    assert got == numbers.L07_SCHEDULE_EPOCH30
     assert all(float(got["constant"]) > 50 * float(got[name]) for name in ("step", "1/t"))
     end = runs["constant"].epoch_means()[-1]
     ratios = {name: f"{end / runs[name].epoch_means()[-1]:.0f}" for name in ("step", "1/t")}
-    assert ratios == numbers.L06_SCHEDULE_RATIOS
+    assert ratios == numbers.L07_SCHEDULE_RATIOS
 
 
 def test_the_lessons_scaling_table(data):
@@ -217,21 +217,21 @@ def test_the_lessons_scaling_table(data):
     z, y = data
     floors = {}
     for batch_size, lr in ((20, 0.01), (200, 0.01), (200, 0.01 * 10**0.5), (200, 0.1)):
-        replicas, epochs, skip = numbers.L06_FLOOR_SETTINGS[batch_size]
+        replicas, epochs, skip = numbers.L07_FLOOR_SETTINGS[batch_size]
         runs = simulate_sgd(z, y, batch_size, lr, epochs, replacement=True, replicas=replicas, seed=2)
         floors[batch_size, round(lr, 4)] = runs.floor(skip)[0]
-    assert {key: f"{value:.2e}" for key, value in floors.items()} == numbers.L06_SCALING_FLOORS
+    assert {key: f"{value:.2e}" for key, value in floors.items()} == numbers.L07_SCALING_FLOORS
     reference = floors[20, 0.01]
     assert floors[200, 0.01] / reference == pytest.approx(0.1, rel=0.1)
     assert floors[200, 0.0316] / reference == pytest.approx(1 / 3, rel=0.1)
 
 
 def test_halving_every_two_epochs_beats_faster_and_slower_halving(data):
-    from linreg_utils.exercises.lesson06 import halving_gaps
+    from linreg_utils.exercises.lesson07 import halving_gaps
 
     z, y = data
     gaps = halving_gaps(z, y)
-    assert min(gaps, key=gaps.get) == numbers.L06_BEST_HALVING_PERIOD
+    assert min(gaps, key=gaps.get) == numbers.L07_BEST_HALVING_PERIOD
     assert gaps[1] > gaps[2] < gaps[5] < gaps[10]  # too fast freezes, too slow keeps a high floor
 
 
@@ -253,7 +253,7 @@ def test_momentum_at_the_same_effective_step_keeps_the_floor_and_at_the_same_lr_
 
 
 def test_torch_sgd_floor_measures_the_lessons_momentum_floors(data):
-    """torch.optim.SGD(momentum=0.9) itself, 64 runs in one parameter, as lesson 06 prints it."""
+    """torch.optim.SGD(momentum=0.9) itself, 64 runs in one parameter, as lesson 07 prints it."""
     z, y = data
     got = {}
     for lr in (0.01, 0.1):
@@ -261,7 +261,7 @@ def test_torch_sgd_floor_measures_the_lessons_momentum_floors(data):
         formula = sgd_noise_floor(z, y, lr, 200, momentum=0.9)
         assert abs(mean - formula) < 4 * stderr + 0.02 * formula
         got[lr] = f"{mean:.2e}"
-    assert got == numbers.L06_MOMENTUM_FLOORS
+    assert got == numbers.L07_MOMENTUM_FLOORS
 
 
 def test_torch_sgd_floor_without_momentum_agrees_with_the_vectorised_simulation(data):

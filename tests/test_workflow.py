@@ -1,4 +1,4 @@
-"""Lesson 05's claims: the tutorial's recorded run, the stopping rules, the race, CPU without CUDA."""
+"""Lesson 06's claims: the tutorial's recorded run, the stopping rules, the race, CPU without CUDA."""
 
 import os
 import subprocess
@@ -51,7 +51,7 @@ def tutorial_run():
     x, y = seed_data()
     model = seed_model()
     log = record_training(model, torch.optim.SGD(model.parameters(), lr=1e-3), x, y,
-                          numbers.L05_RECORDED_EPOCHS)
+                          numbers.L06_RECORDED_EPOCHS)
     return log, log.gaps(x, y), hessian_eigenvalues(x)[0]
 
 
@@ -89,14 +89,14 @@ def test_the_recorded_losses_are_what_the_loop_computed(tutorial_run):
 
 def test_stopping_rules_fire_at_the_epochs_the_lesson_states(tutorial_run):
     log, gaps, lam_min = tutorial_run
-    assert first_epoch(gaps <= 1e-6) == numbers.L05_FIRST_WITHIN_1E6
-    assert certificate_epoch(log, lam_min, 1e-6) == numbers.L05_CERTIFICATE_1E6
-    assert certificate_epoch(log, lam_min, 1e-7) == numbers.L05_CERTIFICATE_1E7
+    assert first_epoch(gaps <= 1e-6) == numbers.L06_FIRST_WITHIN_1E6
+    assert certificate_epoch(log, lam_min, 1e-6) == numbers.L06_CERTIFICATE_1E6
+    assert certificate_epoch(log, lam_min, 1e-7) == numbers.L06_CERTIFICATE_1E7
     for (epoch, gap), fired in [
-        (numbers.L05_RELATIVE_CHANGE_1, relative_change_epoch(log, 1e-6, window=1)),
-        (numbers.L05_RELATIVE_CHANGE_200, relative_change_epoch(log, 1e-6, window=200)),
-        (numbers.L05_PATIENCE_1000, patience_epoch(log, 1e-6, 1_000)),
-        (numbers.L05_LOG_SETTLES, log_settles_epoch(log, every=200, decimals=6)),
+        (numbers.L06_RELATIVE_CHANGE_1, relative_change_epoch(log, 1e-6, window=1)),
+        (numbers.L06_RELATIVE_CHANGE_200, relative_change_epoch(log, 1e-6, window=200)),
+        (numbers.L06_PATIENCE_1000, patience_epoch(log, 1e-6, 1_000)),
+        (numbers.L06_LOG_SETTLES, log_settles_epoch(log, every=200, decimals=6)),
     ]:
         assert (fired, f"{gaps[fired - 1]:.1e}") == (epoch, gap)
 
@@ -113,8 +113,8 @@ def test_the_certificate_bounds_the_gap_at_every_epoch_and_is_tight_at_the_end(t
 def test_the_certificate_overestimates_by_kappa_at_first_and_is_exact_at_the_end(tutorial_run):
     log, gaps, lam_min = tutorial_run
     overshoot = log.grad_sq / (2 * lam_min) / gaps
-    end = numbers.L05_CERTIFICATE_1E6 - 1
-    assert (f"{overshoot[0]:.0f}", f"{overshoot[end]:.4f}") == numbers.L05_CERTIFICATE_OVERSHOOT
+    end = numbers.L06_CERTIFICATE_1E6 - 1
+    assert (f"{overshoot[0]:.0f}", f"{overshoot[end]:.4f}") == numbers.L06_CERTIFICATE_OVERSHOOT
     assert overshoot[0] == pytest.approx(condition_number(seed_data()[0]), rel=1e-3)
 
 
@@ -125,12 +125,12 @@ def test_relative_change_per_epoch_stops_hundreds_of_times_too_far(tutorial_run)
 
 
 def test_the_largest_safe_rtol_of_exercise_5_4(tutorial_run):
-    from linreg_utils.exercises.lesson05 import RTOL_CHOICES
+    from linreg_utils.exercises.lesson06 import RTOL_CHOICES
 
     log, gaps, _ = tutorial_run
     safe = [r for r in RTOL_CHOICES
             if (e := relative_change_epoch(log, r, window=200)) is not None and gaps[e - 1] <= 1e-6]
-    assert safe[0] == numbers.L05_SAFE_RTOL
+    assert safe[0] == numbers.L06_SAFE_RTOL
 
 
 def synthetic_log(losses):
@@ -202,7 +202,7 @@ def test_the_race_ranked_by_evaluations(tutorial_run):
         assert result.final_gap <= 1e-6
         rows[name] = (result.steps, result.evaluations)
     ranking = sorted(rows, key=lambda name: rows[name][1])
-    assert [(name, *rows[name]) for name in ranking] == numbers.L05_RACE
+    assert [(name, *rows[name]) for name in ranking] == numbers.L06_RACE
 
 
 def test_steps_to_optimum_reports_failure_within_max_steps():
@@ -238,7 +238,7 @@ def test_train_val_split_is_disjoint_and_gives_the_lessons_number():
                   strict=True))
     assert got == rows
     train_mse, val_mse = split_mses(x_tr, y_tr, x_val, y_val)
-    assert (f"{train_mse:.3f}", f"{val_mse:.3f}") == numbers.L05_SPLIT_MSES
+    assert (f"{train_mse:.3f}", f"{val_mse:.3f}") == numbers.L06_SPLIT_MSES
 
 
 def test_a_three_point_validation_mse_is_mostly_the_luck_of_the_draw():
@@ -249,7 +249,7 @@ def test_a_three_point_validation_mse_is_mostly_the_luck_of_the_draw():
     ours = (lambda t, v: v / t)(*split_mses(*train_val_split(x, y, 0.2, seed=0)))
     got = (f"{np.mean(ratios < 1):.0%}", f"{np.quantile(ratios, 0.05):.2f}",
            f"{np.quantile(ratios, 0.95):.2f}", f"{np.mean(ratios > ours):.1%}")
-    assert got == numbers.L05_SPLIT_SPREAD
+    assert got == numbers.L06_SPLIT_SPREAD
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.01, 1.0])

@@ -1,4 +1,4 @@
-"""Checks for lesson 04 (momentum and adaptive methods): the best β from κ, the roots of the
+"""Checks for lesson 04 (momentum): the best β from κ, the roots of the
 momentum recurrence, beating Polyak's (η, β) from a given start, and momentum by hand."""
 
 from __future__ import annotations

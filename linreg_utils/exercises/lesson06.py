@@ -1,8 +1,7 @@
-"""Checks for lesson 06's exercises: the noise floor at a new batch size and lr, the lr that keeps a
-floor, and the halving period of a step schedule.
+"""Checks for lesson 06's exercises: a device-agnostic predict, un-standardizing, stopping rules.
 
-Each checker compares the answer with the truth and with the usual wrong routes, and says in
-words which one the answer took.
+Each checker runs the student's function on fresh data next to a reference and, when they
+differ, compares the answer with the usual mistakes to say in words what went wrong.
 """
 
 from __future__ import annotations
@@ -12,117 +11,190 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from torch import nn
 
-from ..stochastic import sgd_noise_floor, simulate_sgd
-from . import call_answer, fail, passed
+from ..data import make_regression, standardize
+from ..workflow import TrainingLog, certificate_epoch, relative_change_epoch
+from . import ExerciseFailed, call_answer, fail, passed
 
-PERIODS = (1, 2, 5, 10)
-"""The halving periods (in epochs) Exercise 6.3 chooses from."""
-
-
-def _number(exercise: str, got: object) -> float:
-    if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
-        fail(exercise, f"return a number, got {got!r}")
-    if not math.isfinite(got):
-        fail(exercise, f"return a finite number, got {got!r}")
-    return float(got)
+TUTORIAL_LR = 1e-3
+RTOL_CHOICES = (1e-6, 5e-7, 2e-7, 1e-7, 5e-8, 2e-8)
+"""The thresholds Exercise 6.4 chooses from, largest first."""
 
 
-FLOOR_FROM = (20, 0.1)
-"""Exercise 6.1 starts from the floor measured at this (batch size, lr) ..."""
-FLOOR_TO = (50, 0.3)
-"""... and asks for the floor at this one."""
+def _fresh_problem(seed: int = 7) -> tuple[nn.Linear, torch.Tensor, torch.Tensor]:
+    """A seeded ``nn.Linear(1, 1)`` and 12 standardized points it has never seen."""
+    x, y = make_regression(n=12, slope=-1.5, intercept=0.5, noise=0.3, seed=seed)
+    z, _, _ = standardize(x)
+    torch.manual_seed(seed)
+    return nn.Linear(1, 1), z, y
 
 
-def check_floor_prediction(predict_floor: Callable, x: torch.Tensor, y: torch.Tensor,
-                           floor_20: float) -> None:
-    """Exercise 6.1: ``predict_floor(floor_20) -> float``, the floor at B = 50, lr = 0.3 predicted
-    from ``floor_20``, the floor measured at B = 20, lr = 0.1 (with replacement, data ``x, y``);
-    then measured at B = 50, lr = 0.3."""
-    (b0, lr0), (b1, lr1) = FLOOR_FROM, FLOOR_TO
-    floor_20 = _number("6.1", floor_20)
-    got = _number("6.1", call_answer("6.1", predict_floor, floor_20))
-    lr_factor = (lr1 / (1 - lr1)) / (lr0 / (1 - lr0))  # the floor goes like lr / (B (1 − lr))
-    want = floor_20 * lr_factor * b0 / b1
-    if abs(got / want - 1) <= 0.02:
-        mean, stderr = simulate_sgd(x, y, b1, lr1, 6, replacement=True, replicas=16,
-                                    seed=50).floor(skip_epochs=1)
-        formula = sgd_noise_floor(x, y, lr1, b1, replacement=True)
-        passed("6.1", f"you predicted {got:.2e} ({got / floor_20:.2f} × the floor at B = {b0}); "
-               f"measured at B = {b1}, lr = {lr1}: {mean:.2e} ± {stderr:.0e} (formula {formula:.2e}).")
+class _MetaLinear(nn.Linear):
+    """An ``nn.Linear(1, 1)`` on PyTorch's ``meta`` device, standing for a model on a GPU.
+
+    ``meta`` tensors have shapes but no data, so they act like another device without one: an
+    input must be moved there (a CPU input raises a device error), the output stays there, and
+    copying it to the CPU raises ``Cannot copy out of meta tensor`` — which tells the check that
+    the copy was attempted. ``forward`` records the input's device and whether autograd was on.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(1, 1, device="meta")
+        self.seen_device: torch.device | None = None
+        self.grad_enabled: bool | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen_device, self.grad_enabled = x.device, torch.is_grad_enabled()
+        return super().forward(x)
+
+
+def _call_predict(predict: Callable, model: nn.Module, x: torch.Tensor) -> object:
+    """Call the student's ``predict``, naming the tutorial's own bug when CUDA is hard-coded."""
+    try:
+        return call_answer("6.1", predict, model, x)
+    except ExerciseFailed as exc:
+        if "cuda" in str(exc.__cause__).lower():
+            fail("6.1", "your function calls CUDA directly (like the tutorial's x_train.cuda()), "
+                 "which crashes on a machine without a GPU. Move x to the model's device instead: "
+                 "x.to(next(model.parameters()).device).")
+        raise
+
+
+def check_predict(predict: Callable) -> None:
+    """Exercise 6.1: ``predict(model, x)`` runs on the model's device, returns a CPU tensor, no grad."""
+    model, x, _ = _fresh_problem(seed=11)
+    with torch.no_grad():
+        want = model(x)
+    got = _call_predict(predict, model, x)
+    if not isinstance(got, torch.Tensor):
+        fail("6.1", f"return a torch.Tensor (the plotting code calls .numpy() itself), got "
+             f"{type(got).__name__}")
+    if got.requires_grad or got.grad_fn is not None:
+        fail("6.1", "your prediction requires grad: it carries an autograd graph. Run the forward "
+             "pass inside `with torch.no_grad():` (or torch.inference_mode()).")
+    if got.shape != want.shape or not torch.allclose(got.float(), want, atol=1e-6):
+        fail("6.1", "the predictions differ from model(x): return the model's output for every "
+             "row of x, shape (n, 1).")
+
+    elsewhere = _MetaLinear()
+    try:  # called directly: copying a meta output to the CPU raises NotImplementedError
+        got = predict(elsewhere, x)
+    except Exception as exc:  # noqa: BLE001 - judged below from what the model recorded
+        got = exc
+    if elsewhere.seen_device is not None and elsewhere.seen_device.type != "meta":
+        fail("6.1", f"the model lives on another device but received x on "
+             f"'{elsewhere.seen_device}': move x to the model's device, "
+             "x.to(next(model.parameters()).device), not to a device you choose yourself.")
+    if elsewhere.grad_enabled:
+        fail("6.1", "autograd was on during your forward pass, so a graph was built for nothing: "
+             "wrap it in `with torch.no_grad():` or `torch.inference_mode()` (detaching afterwards "
+             "still builds the graph first).")
+    if isinstance(got, torch.Tensor) and got.device.type == "meta":
+        fail("6.1", "you returned the output on the model's device: on a GPU that is a CUDA "
+             "tensor, which numpy and matplotlib cannot read. End with .cpu().")
+    if not (isinstance(got, NotImplementedError) and "meta" in str(got)):
+        fail("6.1", f"on a model that lives on another device your function gave {got!r}: move x "
+             "to the model's device, run the model without autograd, and return the output .cpu().")
+    passed("6.1", "x goes to the model's device, the forward pass runs without autograd, and a "
+           "CPU tensor comes back.")
+
+
+def _reference_unstandardize(w_z: float, b_z: float, mean: float, std: float) -> tuple[float, float]:
+    return w_z / std, b_z - w_z * mean / std
+
+
+def check_unstandardize(to_original_scale: Callable) -> None:
+    """Exercise 6.2: ``to_original_scale(w_z, b_z, mean, std) -> (w, b)`` on the original x scale."""
+    w_z, b_z, mean, std = -1.75, 0.6, 4.2, 2.5
+    got = call_answer("6.2", to_original_scale, w_z, b_z, mean, std)
+    if not isinstance(got, tuple | list) or len(got) != 2:
+        fail("6.2", f"return the pair (w, b), got {got!r}")
+    try:
+        w, b = (float(v) for v in got)
+    except (TypeError, ValueError):
+        fail("6.2", f"w and b should be numbers, got {got!r}")
+    want = _reference_unstandardize(w_z, b_z, mean, std)
+    if math.isclose(w, want[0], abs_tol=1e-9) and math.isclose(b, want[1], abs_tol=1e-9):
+        passed("6.2", f"w = {w:.4f}, b = {b:.4f}: the same line as w_z·(x − mean)/std + b_z.")
         return
-    for factor, hint in [
-        ((lr1 / lr0) * b0 / b1, "you scaled by the lr ratio alone, but the floor goes like lr/(1 − lr): "
-                                "1/(1 − lr) is 1/0.7 at lr = 0.3, not 1/0.9."),
-        (b0 / b1, f"you changed only the batch size: the lr went from {lr0} to {lr1} too, and the floor "
-                  "grows like lr/(1 − lr)."),
-        (lr_factor, f"you changed only the lr: the batch also grew from {b0} to {b1}, and the floor "
-                    "falls like 1/B."),
-        (lr_factor * b1 / b0, "the batch size belongs in the denominator: averaging B points divides "
-                              "the gradient noise's variance by B, so a larger batch lowers the floor."),
-        (lr_factor * math.sqrt(b0 / b1), "the floor falls like 1/B, not 1/√B: B divides the noise's "
-                                          "variance, and the floor is proportional to that variance."),
-    ]:
-        if abs(got / (floor_20 * factor) - 1) <= 0.02:
-            fail("6.1", hint)
-    fail("6.1", f"expected floor_20 × [lr'/(1 − lr')] / [lr/(1 − lr)] × B/B' = {want:.2e}, got {got:.2e}.")
+
+    def same(pair: tuple[float, float]) -> bool:
+        return math.isclose(w, pair[0], abs_tol=1e-9) and math.isclose(b, pair[1], abs_tol=1e-9)
+
+    if same(_reference_unstandardize(w_z, b_z, std, mean)):
+        fail("6.2", "you swapped mean and std: z = (x − mean) / std, so divide by std and shift "
+             "by mean.")
+    if math.isclose(w, w_z * std, abs_tol=1e-9):
+        fail("6.2", "you multiplied w_z by std; z = (x − mean)/std shrinks x by std, so the slope "
+             "on the x scale is w_z / std.")
+    if math.isclose(w, want[0], abs_tol=1e-9) and math.isclose(b, b_z, abs_tol=1e-9):
+        fail("6.2", "the slope is right but b is still b_z: expanding w_z·(x − mean)/std + b_z "
+             "also moves the intercept, by −w_z·mean/std.")
+    if math.isclose(w, want[0], abs_tol=1e-9) and math.isclose(b, b_z + w_z * mean / std, abs_tol=1e-9):
+        fail("6.2", "the intercept shift has the wrong sign: b = b_z − w_z·mean/std.")
+    fail("6.2", f"expected w = w_z/std and b = b_z − w_z·mean/std, got w = {w:.4f}, b = {b:.4f}. "
+         "Expand w_z·(x − mean)/std + b_z and read off the slope and the constant.")
 
 
-def _keeping(lr: float, batch_size: int, new_batch_size: int) -> float:
-    ratio = new_batch_size / batch_size * lr / (1 - lr)
-    return ratio / (1 + ratio)
-
-
-def check_lr_keeping_floor(lr_keeping_floor: Callable) -> None:
-    """Exercise 6.2: ``lr_keeping_floor(lr, batch_size, new_batch_size) -> float`` with the same
-    floor ``2 lr σ² / (B (1 − lr))`` at ``new_batch_size``."""
-    cases = [(0.05, 20, 200), (0.01, 20, 50), (0.1, 200, 100)]
-    for lr, batch, new in cases:
-        got = _number("6.2", call_answer("6.2", lr_keeping_floor, lr, batch, new))
-        want = _keeping(lr, batch, new)
-        if math.isclose(got, want, rel_tol=1e-6):
-            continue
-        k = new / batch
-        if math.isclose(got, lr * k, rel_tol=1e-6):
-            fail("6.2", f"lr·B'/B = {got:.4f} is the linear scaling rule: it keeps lr/B, but the floor "
-                 "is lr/(B(1 − lr)), so solve lr'/(1 − lr') = (B'/B)·lr/(1 − lr) for lr'.")
-        if math.isclose(got, lr * math.sqrt(k), rel_tol=1e-6):
-            fail("6.2", "square-root scaling keeps the noise of one step's update, not the floor, "
-                 "which goes like lr/(B(1 − lr)).")
-        if math.isclose(got, lr / k, rel_tol=1e-6):
-            fail("6.2", "wrong direction: a larger batch has less noise, so it can afford a larger lr.")
-        fail("6.2", f"for lr = {lr}, B = {batch} → {new} expected {want:.4f}, got {got:.4f}: solve "
-             "lr'/(1 − lr') = (B'/B)·lr/(1 − lr).")
-    passed("6.2", f"lr = 0.05 at B = 20 keeps its floor at B = 200 with lr = {_keeping(0.05, 20, 200):.4f} "
-           "(linear scaling would say 0.5).")
-
-
-def halving_gaps(x: torch.Tensor, y: torch.Tensor, periods: tuple[int, ...] = PERIODS) -> dict[int, float]:
-    """Exercise 6.3's experiment: B = 20, lr = 0.1 halved every ``period`` epochs, 30 epochs from
-    ``(0, 0)``, 8 shuffled replicas; the gap averaged over the last epoch, per period."""
-    steps = len(x) // 20
-    out = {}
-    for period in periods:
-        runs = simulate_sgd(x, y, 20, lambda k, p=period: 0.1 * 0.5 ** (k // (p * steps)), 30,
-                            replicas=8, seed=6, start=(0.0, 0.0))
-        out[period] = float(runs.epoch_means()[-1])
-    return out
-
-
-def check_halving_period(best_period: Callable, x: torch.Tensor, y: torch.Tensor) -> None:
-    """Exercise 6.3: ``best_period(x, y) -> int``, the period in :data:`PERIODS` whose step
-    schedule ends 30 epochs with the lowest gap."""
-    got = call_answer("6.3", best_period, x, y)
-    if got not in PERIODS:
-        fail("6.3", f"return one of PERIODS {PERIODS}, got {got!r}")
-    gaps = halving_gaps(x, y)
-    best = min(gaps, key=gaps.get)
-    if got == best:
-        shown = ", ".join(f"{p}: {g:.1e}" for p, g in gaps.items())
-        passed("6.3", f"halving every {best} epochs ends lowest (gap after 30 epochs by period: {shown}).")
+def check_certificate_prediction(predict_epoch: Callable, log: TrainingLog, lam_min: float) -> None:
+    """Exercise 6.3: ``predict_epoch(epoch_at_1e6, lr, lam_min) -> int``, the epoch at which the
+    certificate ``‖∇L‖²/(2λmin) ≤ 1e-7`` fires, predicted from where ``≤ 1e-6`` fired; judged
+    against the recorded real run ``log``."""
+    first = certificate_epoch(log, lam_min, 1e-6)
+    truth = certificate_epoch(log, lam_min, 1e-7)
+    if first is None or truth is None:
+        raise ValueError("log must be long enough for the certificate to reach 1e-7")
+    got = call_answer("6.3", predict_epoch, first, TUTORIAL_LR, lam_min)
+    number = isinstance(got, int | float | np.integer | np.floating) and not isinstance(got, bool)
+    if not number or not math.isfinite(got):
+        fail("6.3", f"return the epoch as a number, got {got!r}")
+    if abs(got - truth) <= 0.01 * truth:
+        passed("6.3", f"you predicted epoch {got:,.0f}; the real float32 run fired at {truth:,} "
+               f"(1e-6 fired at {first:,}).")
         return
-    if got < best:
-        fail("6.3", f"halving every {got} epoch(s) ends higher than every {best}: the lr shrinks so fast "
-             "that the iterates freeze before reaching the lower floors. Compare the last epoch's gaps.")
-    fail("6.3", f"halving every {got} epochs leaves the lr large after 30 epochs, and the floor "
-         "grows with the lr. Try faster halving, and compare the last epoch's gaps.")
+    extra = math.log(10) / (-2 * math.log(1 - TUTORIAL_LR * lam_min))
+    if abs(got - extra) <= 0.02 * extra:
+        fail("6.3", f"{got:,.0f} is how many MORE epochs are needed: add them to the epoch where "
+             f"1e-6 fired ({first:,}).")
+    if abs(got - (first + 2 * extra)) <= 0.02 * (first + 2 * extra):
+        fail("6.3", "you used ρ = 1 − lr·λmin once per epoch, but the gap (and ‖∇L‖²) is a square "
+             "of the error, so it shrinks by ρ² per epoch: halve the extra epochs.")
+    if abs(got - 10 * first) <= 0.02 * 10 * first:
+        fail("6.3", "ten times the epochs for ten times less gap assumes the gap falls linearly; it "
+             "falls geometrically, by the same factor each epoch: extra = ln 10 / (−ln ρ²).")
+    if first <= got < first + 0.1 * extra:
+        fail("6.3", "too few extra epochs: by now only the flat direction's error is left, so use "
+             "λmin (not λmax) in ρ = 1 − lr·λ.")
+    fail("6.3", f"expected about {truth:,} (you gave {got:,.0f}). The certificate shrinks by "
+         "ρ² = (1 − lr·λmin)² per epoch: solve ρ^(2k) = 1/10 for the extra epochs k.")
+
+
+def check_safe_rtol(choose_rtol: Callable, log: TrainingLog, gaps: np.ndarray) -> None:
+    """Exercise 6.4: ``choose_rtol(log, gaps) -> float``, the largest of :data:`RTOL_CHOICES`
+    for which the 200-epoch relative-change rule stops with ``L − L* ≤ 1e-6``."""
+    got = call_answer("6.4", choose_rtol, log, gaps)
+
+    def stops_within(rtol: float) -> bool:
+        epoch = relative_change_epoch(log, rtol, window=200)
+        return epoch is not None and gaps[epoch - 1] <= 1e-6
+
+    safe = [r for r in RTOL_CHOICES if stops_within(r)]
+    if not safe:
+        raise ValueError("no rtol in RTOL_CHOICES stops within 1e-6 on this log")
+    want = safe[0]
+    if isinstance(got, bool) or not isinstance(got, float | int) or not any(
+            math.isclose(got, r, rel_tol=1e-9) for r in RTOL_CHOICES):
+        fail("6.4", f"return one of RTOL_CHOICES {RTOL_CHOICES}, got {got!r}")
+    if math.isclose(got, want, rel_tol=1e-9):
+        epoch = relative_change_epoch(log, want, window=200)
+        passed("6.4", f"rtol = {want:g} stops at epoch {epoch:,}, {gaps[epoch - 1]:.1e} from the "
+               "optimum. Finding it needed the optimum; the certificate did not.")
+        return
+    if not stops_within(got):
+        epoch = relative_change_epoch(log, got, window=200)
+        where = "never" if epoch is None else f"at epoch {epoch:,}, {gaps[epoch - 1]:.1e} from the optimum"
+        fail("6.4", f"rtol = {got:g} stops {where}: that is not within 1e-6. Check the gap at the "
+             "epoch the rule fires, gaps[epoch - 1].")
+    fail("6.4", f"rtol = {got:g} is safe but not the largest safe choice: a larger one stops "
+         "earlier and still within 1e-6. Try the choices from the largest down.")

@@ -1,131 +1,128 @@
-"""Checks for lesson 07's exercises: a stability prediction, power iteration on HVPs, Newton's uphill.
+"""Checks for lesson 07's exercises: the noise floor at a new batch size and lr, the lr that keeps a
+floor, and the halving period of a step schedule.
 
-Each checker compares the answer with the truth computed here and, when they differ, with the
-usual wrong routes (1/λ instead of 2/λ, the vector instead of the eigenvalue, one product
-instead of a loop, the largest eigenvalue instead of the smallest...) to name the mistake.
+Each checker compares the answer with the truth and with the usual wrong routes, and says in
+words which one the answer took.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 
+import numpy as np
 import torch
 
-from ..curvature import flat_loss, full_hessian, hvp, mlp
-from ..nonconvex import gradient_and_hessian, make_tanh_data, make_wave, two_weight_loss
+from ..stochastic import sgd_noise_floor, simulate_sgd
 from . import call_answer, fail, passed
 
-
-def _number(exercise: str, value: object, what: str) -> float:
-    """``value`` as a float, or a message saying a single number is expected."""
-    if isinstance(value, torch.Tensor):
-        if value.numel() != 1:
-            fail(exercise, f"return {what} as one number, got a tensor of shape {tuple(value.shape)}")
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        fail(exercise, f"return {what} as a number, got {type(value).__name__}"
-             + (" (did you forget the return statement?)" if value is None else ""))
-    if not math.isfinite(value):
-        fail(exercise, f"your {what} is {value}: something overflowed or divided by zero")
-    return float(value)
+PERIODS = (1, 2, 5, 10)
+"""The halving periods (in epochs) Exercise 7.3 chooses from."""
 
 
-def _near(got: float, want: float, rel: float = 1e-3) -> bool:
-    return math.isclose(got, want, rel_tol=rel, abs_tol=1e-9)
+def _number(exercise: str, got: object) -> float:
+    if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
+        fail(exercise, f"return a number, got {got!r}")
+    if not math.isfinite(got):
+        fail(exercise, f"return a finite number, got {got!r}")
+    return float(got)
 
 
-def check_stable_lr(predicted_lr: object, sharpness: float) -> None:
-    """Exercise 7.1: the largest stable lr that the quadratic law predicts from ``sharpness`` = λmax."""
-    got, lam = _number("7.1", predicted_lr, "your predicted learning rate"), float(sharpness)
-    mistakes = [
-        (1 / lam, "1/λmax is the lr that removes the steepest direction's error in one step "
-                  "(ηλ = 1); GD on a quadratic stays stable up to ηλ = 2."),
-        (2 * lam, "2·λmax has the units of a curvature, not of a learning rate: invert it."),
-        (lam / 2, "λmax/2 is upside down: the condition is η·λmax < 2, so η < 2/λmax."),
-        (2 / lam**2, "you divided by λmax twice: η·λmax < 2 gives η < 2/λmax."),
-    ]
-    if not _near(got, 2 / lam):
-        for value, hint in mistakes:
-            if _near(got, value):
-                fail("7.1", hint)
-        fail("7.1", f"on a quadratic with top curvature λmax = {lam:.2f}, GD is stable iff η·λmax < 2. "
-             "Solve that for η.")
-    passed("7.1", f"the quadratic law predicts divergence above η = 2/λmax = {2 / lam:.3f}; "
-           "run the next cell to see whether the network agrees.")
+FLOOR_FROM = (20, 0.1)
+"""Exercise 7.1 starts from the floor measured at this (batch size, lr) ..."""
+FLOOR_TO = (50, 0.3)
+"""... and asks for the floor at this one."""
 
 
-def _tiny_problem() -> tuple[Callable[[torch.Tensor], torch.Tensor], torch.Tensor, torch.Tensor]:
-    """``(hv, v0, eigenvalues)``: a 1 → 4 → 1 net (13 parameters) on 16 fresh points, v0 of norm 3."""
-    x, y = make_wave(n=16, seed=5)
-    loss, theta = flat_loss(mlp(width=4, seed=2), x, y)
-    v0 = 3 * torch.nn.functional.normalize(torch.arange(1.0, 14.0, dtype=torch.float64), dim=0)
-    return (lambda v: hvp(loss, theta, v)), v0, torch.linalg.eigvalsh(full_hessian(loss, theta))
-
-
-def check_power_iteration(answer: Callable) -> None:
-    """Exercise 7.2: ``answer(hv, v0, iters) -> float``, λmax by power iteration on ``hv(v) = Hv``."""
-    hv, v0, eig = _tiny_problem()
-    lam = eig[-1].item()
-    if eig[0].abs() >= lam:
-        raise RuntimeError("the check's tiny net lost its dominant positive eigenvalue")
-    out = call_answer("7.2", answer, hv, v0.clone(), 300)
-    if isinstance(out, torch.Tensor) and out.numel() == len(v0):
-        fail("7.2", "you returned a vector (the eigenvector estimate v?): return the eigenvalue, "
-             "the Rayleigh quotient vᵀHv with v of length 1.")
-    got = _number("7.2", out, "eigenvalue")
-    if _near(got, lam, 1e-4):
-        passed("7.2", f"power iteration gives λmax = {got:.4f}; torch.linalg.eigvalsh of the full "
-               f"13 × 13 Hessian gives {lam:.4f}.")
+def check_floor_prediction(predict_floor: Callable, x: torch.Tensor, y: torch.Tensor,
+                           floor_20: float) -> None:
+    """Exercise 7.1: ``predict_floor(floor_20) -> float``, the floor at B = 50, lr = 0.3 predicted
+    from ``floor_20``, the floor measured at B = 20, lr = 0.1 (with replacement, data ``x, y``);
+    then measured at B = 50, lr = 0.3."""
+    (b0, lr0), (b1, lr1) = FLOOR_FROM, FLOOR_TO
+    floor_20 = _number("7.1", floor_20)
+    got = _number("7.1", call_answer("7.1", predict_floor, floor_20))
+    lr_factor = (lr1 / (1 - lr1)) / (lr0 / (1 - lr0))  # the floor goes like lr / (B (1 − lr))
+    want = floor_20 * lr_factor * b0 / b1
+    if abs(got / want - 1) <= 0.02:
+        mean, stderr = simulate_sgd(x, y, b1, lr1, 6, replacement=True, replicas=16,
+                                    seed=50).floor(skip_epochs=1)
+        formula = sgd_noise_floor(x, y, lr1, b1, replacement=True)
+        passed("7.1", f"you predicted {got:.2e} ({got / floor_20:.2f} × the floor at B = {b0}); "
+               f"measured at B = {b1}, lr = {lr1}: {mean:.2e} ± {stderr:.0e} (formula {formula:.2e}).")
         return
-    first = (v0 @ hv(v0) / (v0 @ v0)).item()
-    mistakes = [
-        (-lam, "the sign is flipped: return vᵀHv (positive curvature is a positive eigenvalue)."),
-        (lam**2, "that is λ², ‖Hv‖² perhaps: return vᵀHv with v normalized, or ‖Hv‖ without squaring."),
-        (lam * 9, "your answer is 9 times too big, the squared length of the v0 the check gave you: "
-                  "normalize v (v / v.norm()) before taking vᵀHv."),
-        (first, "that is the curvature along v0 alone: repeat v ← Hv/‖Hv‖ iters times before reading "
-                "off vᵀHv."),
-    ]
-    for value, hint in mistakes:
-        if _near(got, value, 1e-3):
-            fail("7.2", hint)
-    if _near(got, lam, 0.05):
-        fail("7.2", f"close ({got:.4f}) but not converged: use the iters argument for the number of "
-             f"products, and return vᵀHv for a unit v.")
-    if abs(got) > 100 * abs(lam):
-        fail("7.2", "your number is far too large: normalize v after each product, v = hv / hv.norm(), "
-             "otherwise it grows like λⁱ.")
-    fail("7.2", f"got {got:.4f}, want the largest eigenvalue ({lam:.4f} here). Loop: hv = hv_fn(v); "
-         "v = hv / hv.norm(); then return v @ hv_fn(v).")
+    for factor, hint in [
+        ((lr1 / lr0) * b0 / b1, "you scaled by the lr ratio alone, but the floor goes like lr/(1 − lr): "
+                                "1/(1 − lr) is 1/0.7 at lr = 0.3, not 1/0.9."),
+        (b0 / b1, f"you changed only the batch size: the lr went from {lr0} to {lr1} too, and the floor "
+                  "grows like lr/(1 − lr)."),
+        (lr_factor, f"you changed only the lr: the batch also grew from {b0} to {b1}, and the floor "
+                    "falls like 1/B."),
+        (lr_factor * b1 / b0, "the batch size belongs in the denominator: averaging B points divides "
+                              "the gradient noise's variance by B, so a larger batch lowers the floor."),
+        (lr_factor * math.sqrt(b0 / b1), "the floor falls like 1/B, not 1/√B: B divides the noise's "
+                                          "variance, and the floor is proportional to that variance."),
+    ]:
+        if abs(got / (floor_20 * factor) - 1) <= 0.02:
+            fail("7.1", hint)
+    fail("7.1", f"expected floor_20 × [lr'/(1 − lr')] / [lr/(1 − lr)] × B/B' = {want:.2e}, got {got:.2e}.")
 
 
-def check_uphill_number(answer: Callable) -> None:
-    """Exercise 7.3: ``answer(x, y, theta) -> float``, the smallest eigenvalue of H for v·tanh(w·x)."""
-    x, y = make_tanh_data(n=17, seed=7, w=0.8, v=-1.1)
-    loss = two_weight_loss(x, y)
-    theta = torch.tensor([0.3, 0.2], dtype=torch.float64)
-    eig = torch.linalg.eigvalsh(gradient_and_hessian(loss, theta)[1])
-    out = call_answer("7.3", answer, x.clone(), y.clone(), theta.clone())
-    if isinstance(out, torch.Tensor) and out.numel() == 2:
-        fail("7.3", "you returned both eigenvalues: return the one number that explains the uphill "
-             "step, the smallest (eigvalsh sorts them in ascending order).")
-    got = _number("7.3", out, "eigenvalue")
-    if _near(got, eig[0].item()):
-        passed("7.3", f"λmin = {got:.3f} < 0 here: the quadratic model has no bottom, and Newton's "
-               "step goes to its stationary point, a saddle of the model.")
+def _keeping(lr: float, batch_size: int, new_batch_size: int) -> float:
+    ratio = new_batch_size / batch_size * lr / (1 - lr)
+    return ratio / (1 + ratio)
+
+
+def check_lr_keeping_floor(lr_keeping_floor: Callable) -> None:
+    """Exercise 7.2: ``lr_keeping_floor(lr, batch_size, new_batch_size) -> float`` with the same
+    floor ``2 lr σ² / (B (1 − lr))`` at ``new_batch_size``."""
+    cases = [(0.05, 20, 200), (0.01, 20, 50), (0.1, 200, 100)]
+    for lr, batch, new in cases:
+        got = _number("7.2", call_answer("7.2", lr_keeping_floor, lr, batch, new))
+        want = _keeping(lr, batch, new)
+        if math.isclose(got, want, rel_tol=1e-6):
+            continue
+        k = new / batch
+        if math.isclose(got, lr * k, rel_tol=1e-6):
+            fail("7.2", f"lr·B'/B = {got:.4f} is the linear scaling rule: it keeps lr/B, but the floor "
+                 "is lr/(B(1 − lr)), so solve lr'/(1 − lr') = (B'/B)·lr/(1 − lr) for lr'.")
+        if math.isclose(got, lr * math.sqrt(k), rel_tol=1e-6):
+            fail("7.2", "square-root scaling keeps the noise of one step's update, not the floor, "
+                 "which goes like lr/(B(1 − lr)).")
+        if math.isclose(got, lr / k, rel_tol=1e-6):
+            fail("7.2", "wrong direction: a larger batch has less noise, so it can afford a larger lr.")
+        fail("7.2", f"for lr = {lr}, B = {batch} → {new} expected {want:.4f}, got {got:.4f}: solve "
+             "lr'/(1 − lr') = (B'/B)·lr/(1 − lr).")
+    passed("7.2", f"lr = 0.05 at B = 20 keeps its floor at B = 200 with lr = {_keeping(0.05, 20, 200):.4f} "
+           "(linear scaling would say 0.5).")
+
+
+def halving_gaps(x: torch.Tensor, y: torch.Tensor, periods: tuple[int, ...] = PERIODS) -> dict[int, float]:
+    """Exercise 7.3's experiment: B = 20, lr = 0.1 halved every ``period`` epochs, 30 epochs from
+    ``(0, 0)``, 8 shuffled replicas; the gap averaged over the last epoch, per period."""
+    steps = len(x) // 20
+    out = {}
+    for period in periods:
+        runs = simulate_sgd(x, y, 20, lambda k, p=period: 0.1 * 0.5 ** (k // (p * steps)), 30,
+                            replicas=8, seed=6, start=(0.0, 0.0))
+        out[period] = float(runs.epoch_means()[-1])
+    return out
+
+
+def check_halving_period(best_period: Callable, x: torch.Tensor, y: torch.Tensor) -> None:
+    """Exercise 7.3: ``best_period(x, y) -> int``, the period in :data:`PERIODS` whose step
+    schedule ends 30 epochs with the lowest gap."""
+    got = call_answer("7.3", best_period, x, y)
+    if got not in PERIODS:
+        fail("7.3", f"return one of PERIODS {PERIODS}, got {got!r}")
+    gaps = halving_gaps(x, y)
+    best = min(gaps, key=gaps.get)
+    if got == best:
+        shown = ", ".join(f"{p}: {g:.1e}" for p, g in gaps.items())
+        passed("7.3", f"halving every {best} epochs ends lowest (gap after 30 epochs by period: {shown}).")
         return
-    saddle = torch.linalg.eigvalsh(gradient_and_hessian(loss, torch.zeros(2, dtype=torch.float64))[1])
-    mistakes = [
-        (eig[1].item(), "that is the largest eigenvalue: the uphill step comes from the smallest, "
-                        "eigvalsh(H)[0]."),
-        (-eig[0].item(), "the sign is flipped: the smallest eigenvalue is negative here."),
-        (len(x) * eig[0].item(), "your Hessian is n times too big: the loss is a mean, not a sum."),
-        (saddle[0].item(), "that is the saddle's eigenvalue at (0, 0): compute the Hessian at theta."),
-    ]
-    for value, hint in mistakes:
-        if _near(got, value):
-            fail("7.3", hint)
-    fail("7.3", "compute H = torch.autograd.functional.hessian(loss, theta) for "
-         "loss(θ) = mean((θ[1]·tanh(θ[0]·x) − y)²) and return torch.linalg.eigvalsh(H)[0].")
+    if got < best:
+        fail("7.3", f"halving every {got} epoch(s) ends higher than every {best}: the lr shrinks so fast "
+             "that the iterates freeze before reaching the lower floors. Compare the last epoch's gaps.")
+    fail("7.3", f"halving every {got} epochs leaves the lr large after 30 epochs, and the floor "
+         "grows with the lr. Try faster halving, and compare the last epoch's gaps.")
