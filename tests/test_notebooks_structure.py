@@ -13,12 +13,15 @@ from tools.nbgrader_cells import (
     markdown_naming_markers,
 )
 from tools.notebooks import (
+    HEADING,
     NAV_TAG,
     PROGRESS_TAG,
     collection,
     expected_notebook,
     expected_readme,
+    first_heading,
     lesson_paths,
+    optional_sections,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,3 +145,22 @@ def test_stored_progress_cell_shows_every_exercise_done(path):
         # Exercise numbers in the headings and in the checkers' messages must agree.
         assert f"{len(exercises)} of {len(exercises)} exercises done." in printed, (
             f"{path.name}: the stored progress cell does not show every exercise done:\n{printed}")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_optional_sections_open_and_close_on_a_cell_boundary(path):
+    """JupyterLab collapses whole cells: an "(optional)" heading must open its cell, and the heading
+    that ends the section must open its own cell, or the collapsed section hides core prose."""
+    nb = read(path)
+    for section in optional_sections(nb):
+        level = first_heading(nb.cells[section.start])[0]
+        for i in section:
+            cell = nb.cells[i]
+            if cell.cell_type != "markdown":
+                continue
+            inner = [ln for ln in cell.source.splitlines()[1:] if HEADING.match(ln)]
+            closing = [ln for ln in inner if len(HEADING.match(ln).group(1)) <= level]
+            assert not closing, (f"{path.name} cell {i + 1}: the heading {closing[0]!r} ends an optional "
+                                 "section inside a cell; start a new cell with it")
+        assert section.stop < len(nb.cells) and first_heading(nb.cells[section.stop]), (
+            f"{path.name}: an optional section must be followed by a heading (e.g. '## Summary')")

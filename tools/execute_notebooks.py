@@ -3,10 +3,11 @@
 Usage: python -m tools.execute_notebooks [--no-nav] [--jobs N] [notebooks/NN_name.ipynb ...]
 (default: all lessons, as many at a time as there are cores)
 
-Run it through `make notebooks` after editing a lesson. ``--no-nav`` leaves the navigation cells
-and the README's lesson map alone (use it while lessons are being written in parallel). Widget
-state is not stored (GitHub refuses notebooks whose widget metadata lacks a "state" key, and the
-state of a live figure is useless without a kernel): each widget has a static figure beneath it.
+Run it through `make notebooks` after editing a lesson. ``--no-nav`` leaves the navigation cells,
+the glossary notebook and the README's lesson map alone (use it while lessons are being written
+in parallel). Widget state is not stored (GitHub refuses notebooks whose widget metadata lacks a
+"state" key, and the state of a live figure is useless without a kernel): each widget has a
+static figure beneath it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from tools.glossary import update_glossary
 from tools.notebooks import lesson_paths, update_navigation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_nav:
         for changed in update_navigation(folder, ROOT / "README.md"):
             print(f"navigation refreshed: {changed.relative_to(ROOT)}")
+        if update_glossary(folder):
+            print("glossary refreshed: notebooks/glossary.ipynb")
     targets = [p.resolve() for p in args.notebooks] or lesson_paths(folder)
     # OMP_NUM_THREADS=1 (set above, inherited by every kernel) keeps parallel runs from
     # fighting over cores, and the stored outputs are those CI computes.

@@ -9,7 +9,11 @@ Each lesson ``notebooks/NN_name.ipynb`` starts with a markdown cell whose first 
 - the lesson map in ``README.md`` between ``<!-- lessons:start -->`` and ``<!-- lessons:end -->``;
 - in a lesson with exercises, a progress cell (code, tagged ``progress``) just before the last
   navigation cell, printing each exercise's verdict, and nbgrader's metadata on every answer and
-  check cell (:mod:`tools.nbgrader_cells`).
+  check cell (:mod:`tools.nbgrader_cells`);
+- optional depth: a markdown cell that starts with a heading ending in "(optional)" is stored
+  collapsed (JupyterLab's and Notebook 7's ``jp-MarkdownHeadingCollapsed``), and it and every cell
+  up to the next heading of the same or a higher level carry the tag ``optional``
+  (:func:`optional_sections`; ``python -m tools.word_counts`` counts core and optional prose).
 
 ``tests/test_notebooks_structure.py`` fails when any of them is stale or a link is broken.
 """
@@ -24,6 +28,10 @@ import nbformat
 from tools.nbgrader_cells import set_nbgrader_metadata
 
 NAV_TAG = "nav"
+OPTIONAL_TAG = "optional"
+COLLAPSED = "jp-MarkdownHeadingCollapsed"  # JupyterLab's (and Notebook 7's) cell metadata key
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
+OPTIONAL = re.compile(r"\(optional\)$", re.IGNORECASE)
 PROGRESS_TAG = "progress"
 CONTENTS_TAG = "contents"
 CONTENTS_PAGE = "00_start_here.ipynb"
@@ -96,6 +104,53 @@ def _set_progress(nb: nbformat.NotebookNode, numbers: list[str]) -> None:
     nb.cells.insert(len(nb.cells) - 1, cell)
 
 
+def first_heading(cell: nbformat.NotebookNode) -> tuple[int, str] | None:
+    """``(level, text)`` of the heading on a markdown cell's first line, or None."""
+    if cell.cell_type != "markdown" or not cell.source.strip():
+        return None
+    match = HEADING.match(cell.source.lstrip().splitlines()[0])
+    return (len(match.group(1)), match.group(2)) if match else None
+
+
+def optional_sections(nb: nbformat.NotebookNode) -> list[range]:
+    """The cell ranges of the sections whose heading (a cell's first line) ends in "(optional)":
+    from that cell up to, not including, the next cell opening with a heading of the same or a
+    higher level (fewer #)."""
+    sections, start, level = [], None, 0
+    for i, cell in enumerate(nb.cells):
+        heading = first_heading(cell)
+        if heading is None:
+            continue
+        if start is not None and heading[0] <= level:
+            sections.append(range(start, i))
+            start = None
+        if start is None and OPTIONAL.search(heading[1]):
+            start, level = i, heading[0]
+    if start is not None:
+        end = next((i for i in range(len(nb.cells) - 1, start, -1)
+                    if NAV_TAG not in nb.cells[i].metadata.get("tags", [])
+                    and PROGRESS_TAG not in nb.cells[i].metadata.get("tags", [])), start) + 1
+        sections.append(range(start, end))
+    return sections
+
+
+def _set_optional(nb: nbformat.NotebookNode) -> None:
+    """Tag the cells of optional sections ``optional``; store their heading cells collapsed."""
+    inside = {i: section.start == i for section in optional_sections(nb) for i in section}
+    for i, cell in enumerate(nb.cells):
+        tags = [t for t in cell.metadata.get("tags", []) if t != OPTIONAL_TAG]
+        if i in inside:
+            tags.append(OPTIONAL_TAG)
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
+        if inside.get(i):
+            cell.metadata[COLLAPSED] = True
+        else:
+            cell.metadata.pop(COLLAPSED, None)
+
+
 def _with_ids(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Give cells without an id a stable one from their tag and position, unlike any other id
     in the notebook (a duplicate would be replaced by a random id on every write)."""
@@ -120,8 +175,10 @@ def expected_notebook(path: Path, titles: list[str], names: list[str],
     _set_tagged(nb, NAV_TAG, nav_markdown(titles, names, index), [1, -1])
     exercises = set_nbgrader_metadata(nb, lesson=int(path.name[:2]))
     _set_progress(nb, [e.number for e in exercises])
+    _set_optional(nb)
     if path.name == CONTENTS_PAGE:
-        body = "## Contents\n\n" + contents_markdown(titles, names, blurbs)
+        body = ("## Contents\n\n" + contents_markdown(titles, names, blurbs)
+                + "\n\nEvery term the lessons use, with its Chinese name: the [glossary](glossary.ipynb).")
         pos = next((i for i, c in enumerate(nb.cells)
                     if CONTENTS_TAG in c.get("metadata", {}).get("tags", [])), 2)
         _set_tagged(nb, CONTENTS_TAG, body, [pos])
