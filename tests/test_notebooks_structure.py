@@ -149,11 +149,16 @@ def test_stored_progress_cell_shows_every_exercise_done(path):
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
 def test_optional_sections_open_and_close_on_a_cell_boundary(path):
-    """JupyterLab collapses whole cells: an "(optional)" heading must open its cell, and the heading
-    that ends the section must open its own cell, or the collapsed section hides core prose."""
+    """JupyterLab collapses whole cells below a collapsed heading but shows the heading's own cell:
+    the "(optional)" heading opens a short cell of its own, and the heading that ends the section
+    opens its own cell, or the collapsed section hides core prose."""
     nb = read(path)
     for section in optional_sections(nb):
         level = first_heading(nb.cells[section.start])[0]
+        body = nb.cells[section.start].source.strip().splitlines()[1:]
+        assert len(" ".join(body).split()) <= 40, (
+            f"{path.name} cell {section.start + 1}: a collapsed heading cell still shows its own text; "
+            "keep it to the heading and at most one short line, and put the section's body in the next cells")
         for i in section:
             cell = nb.cells[i]
             if cell.cell_type != "markdown":
