@@ -3,9 +3,12 @@
 Usage: python -m tools.glossary   (``make notebooks`` runs it too)
 
 ``docs/glossary.md`` holds one ``## Term`` section per term, with ``- id:``, ``- lesson:`` and
-``- zh:`` lines and a definition. ``notebooks/glossary.ipynb`` gets one markdown cell per term,
-opening with an explicit anchor ``<a id="ID"></a>`` so that a lesson's link
-``glossary.ipynb#ID`` lands on it in JupyterLab, Notebook 7 and on a website alike.
+``- zh:`` lines and a definition. ``notebooks/glossary.ipynb`` gets one markdown cell per term whose
+cell id is the term's id, so that a lesson's link ``glossary.ipynb#cell-id=ID`` opens the glossary
+scrolled to the term in JupyterLab 4 and Notebook 7 (checked in JupyterLab 4.6: a fragment naming a
+heading, or an HTML anchor, in *another* notebook opens it at the top; ``#cell-id=`` scrolls). The
+cell also opens with an HTML anchor ``<a id="ID"></a>`` for renderers outside Jupyter (a website
+maps ``#cell-id=ID`` to ``#ID``).
 ``tests/test_glossary.py`` fails when the notebook is stale or a lesson links an unknown term.
 """
 
@@ -23,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "docs" / "glossary.md"
 NOTEBOOK = "glossary.ipynb"
 FIELD = re.compile(r"^- (id|lesson|zh):\s*(.+?)\s*$")
-GLOSSARY_LINK = re.compile(r"\]\(glossary\.ipynb#([^)\s]+)\)")
+GLOSSARY_LINK = re.compile(r"\]\(glossary\.ipynb#cell-id=([^)\s]+)\)")
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,9 @@ def expected_glossary(folder: Path, source: Path = SOURCE) -> nbformat.NotebookN
         cells.append(nbformat.v4.new_markdown_cell(
             f'<a id="{term.id}"></a>\n\n### {term.name}\n中文：{term.zh}\n\n{term.definition}\n\n'
             f"*Introduced in* [{title}]({name})."))
-    for i, cell in enumerate(cells):
-        cell["id"] = f"glossary-{i:03d}"
+    cells[0]["id"] = "glossary"
+    for cell, term in zip(cells[1:], terms, strict=True):
+        cell["id"] = term.id
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                    "language_info": {"name": "python"}}
