@@ -19,8 +19,7 @@ import os
 import numpy as np
 
 from benchmarks._timing import quartiles_ms, timings
-from linreg_utils import seed_data
-from linreg_utils.momentum import momentum_trajectory
+from linreg_utils import gd_trajectory, seed_data
 from linreg_utils.race import START
 from linreg_utils.viz.momentum_widget import MomentumWidget
 
@@ -38,7 +37,7 @@ def main() -> None:
     view.eta.value = 0.02
     betas = iter(np.linspace(0.0, 0.99, args.moves))
     beta_moves = timings(lambda: setattr(view.beta, "value", float(next(betas))), args.moves - 1)
-    compute = timings(lambda: momentum_trajectory(view.x, view.y, 0.02, 0.9, view.steps, *START), 50)
+    compute = timings(lambda: gd_trajectory(view.x, view.y, 0.02, view.steps, *START, beta=0.9), 50)
     draw = timings(view.fig.canvas.draw, 10)
     fmt = "median {1:6.2f} ms (quartiles {0:.2f}-{2:.2f})".format
     print(f"momentum widget, {args.moves} moves per slider, {view.steps} steps per run, "

@@ -19,24 +19,16 @@ import torch
 from torch import nn
 
 from benchmarks._timing import median_seconds
-from linreg_utils import optimal_lr, seed_data, standardize
-from linreg_utils.workflow import OptimumRun, steps_to_optimum
+from linreg_utils import Run, seed_data, standardize
+from linreg_utils.workflow import fixes, steps_to_optimum
 
 
 def methods(x: torch.Tensor, z: torch.Tensor) -> dict[str, tuple[torch.Tensor, Callable]]:
-    """Name → (inputs, optimizer factory), as in lesson 06's race."""
-    return {
-        "SGD lr=1e-3, raw x (the tutorial)": (x, lambda p: torch.optim.SGD(p, lr=1e-3)),
-        f"SGD lr={optimal_lr(x):.4f} = 2/(λmin+λmax), raw x":
-            (x, lambda p: torch.optim.SGD(p, lr=optimal_lr(x))),
-        "SGD lr=0.1, standardized x": (z, lambda p: torch.optim.SGD(p, lr=0.1)),
-        "SGD lr=0.5 (best), standardized x": (z, lambda p: torch.optim.SGD(p, lr=optimal_lr(z))),
-        "Adam lr=0.05, raw x": (x, lambda p: torch.optim.Adam(p, lr=0.05)),
-        "L-BFGS (strong Wolfe), raw x": (x, lambda p: torch.optim.LBFGS(p, line_search_fn="strong_wolfe")),
-    }
+    """Name → (inputs, optimizer factory): the tutorial's, then lesson 06's race (``workflow.fixes``)."""
+    return {"SGD lr=1e-3, raw x (the tutorial)": (x, lambda p: torch.optim.SGD(p, lr=1e-3)), **fixes(x, z)}
 
 
-def race(inputs: torch.Tensor, y: torch.Tensor, make_optimizer: Callable) -> OptimumRun:
+def race(inputs: torch.Tensor, y: torch.Tensor, make_optimizer: Callable) -> Run:
     """One run from the seeded start to within 1e-6 of the optimum."""
     torch.manual_seed(0)
     model = nn.Linear(1, 1)
@@ -67,15 +59,16 @@ def main() -> None:
         result = race(inputs, y, make_optimizer)
         seconds = median_seconds(lambda i=inputs, m=make_optimizer: race(i, y, m), args.repeats, warmup=0)
         rows[name] = (result, seconds)
-    print(f"{'method':40s} {'step()':>7s} {'evals':>7s} {'median s':>9s} {'µs/eval':>8s}")
-    for name, (result, seconds) in sorted(rows.items(), key=lambda item: item[1][0].evaluations):
-        print(f"{name:40s} {result.steps:7,d} {result.evaluations:7,d} {seconds:9.4f} "
-              f"{1e6 * seconds / result.evaluations:8.0f}")
+    print(f"{'method':46s} {'step()':>7s} {'evals':>7s} {'median s':>9s} {'µs/eval':>8s}")
+    for name, (result, seconds) in sorted(rows.items(), key=lambda item: item[1][0].log["evaluations"][-1]):
+        evaluations = result.log["evaluations"][-1]
+        print(f"{name:46s} {result.reached_at:7,d} {evaluations:7,d} {seconds:9.4f} "
+              f"{1e6 * seconds / evaluations:8.0f}")
     full = median_seconds(lambda: seed_program(x, y), 1, warmup=0)
     print(f"\nthe tutorial's program as written (100,000 epochs): {full:.2f} s")
-    print(f"{'method':40s} {'time to optimum':>16s} {'× faster than the tutorial':>27s}")
+    print(f"{'method':46s} {'time to optimum':>16s} {'× faster than the tutorial':>27s}")
     for name, (_, seconds) in rows.items():
-        print(f"{name:40s} {seconds:15.4f}s {full / seconds:26,.0f}×")
+        print(f"{name:46s} {seconds:15.4f}s {full / seconds:26,.0f}×")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Usage: python -m benchmarks.bench_trajectory [--runs 2000] [--steps 1000]
 
 Times ``gd_trajectory`` (closed form, input checks and the least-squares solve included)
-against a plain NumPy loop and a ``torch.optim.SGD`` loop doing the same steps. Prints
-medians and ratios; never passes or fails on time.
+against a plain NumPy loop and the package's ``torch.optim.SGD`` loop (``line_runs``, every step
+recorded) doing the same steps. Prints medians and ratios; never passes or fails on time.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from benchmarks._timing import median_seconds
-from linreg_utils import gd_trajectory, seed_data
+from linreg_utils import gd_trajectory, line_runs, seed_data
 
 
 def median_ms(fn, runs: int) -> float:
@@ -29,15 +29,6 @@ def numpy_loop(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> None:
         w, b = w - lr * 2 * np.mean(r * x), b - lr * 2 * np.mean(r)
 
 
-def torch_loop(x: torch.Tensor, y: torch.Tensor, lr: float, steps: int) -> None:
-    theta = torch.zeros(2, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([theta], lr=lr)
-    for _ in range(steps):
-        opt.zero_grad()
-        torch.mean((theta[0] * x + theta[1] - y) ** 2).backward()
-        opt.step()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2000)
@@ -47,12 +38,12 @@ def main() -> None:
     xd, yd = x.double()[:, 0], y.double()[:, 0]
     closed = median_ms(lambda: gd_trajectory(x, y, 1e-3, args.steps), args.runs)
     loop = median_ms(lambda: numpy_loop(xd.numpy(), yd.numpy(), 1e-3, args.steps), max(20, args.runs // 100))
-    optim = median_ms(lambda: torch_loop(xd, yd, 1e-3, args.steps), max(5, args.runs // 200))
+    optim = median_ms(lambda: line_runs(x, y, [1e-3], args.steps), max(5, args.runs // 200))
     print(f"{args.steps:,}-step GD trajectory on the seed's 15 points, median ms "
           f"(torch threads {torch.get_num_threads()})")
     print(f"  gd_trajectory (closed form, {args.runs} runs): {closed:8.3f} ms")
     print(f"  NumPy loop:                        {loop:8.3f} ms  ({loop / closed:,.0f}× slower)")
-    print(f"  torch.optim.SGD loop:              {optim:8.3f} ms  ({optim / closed:,.0f}× slower)")
+    print(f"  torch.optim.SGD loop (line_runs):  {optim:8.3f} ms  ({optim / closed:,.0f}× slower)")
 
 
 if __name__ == "__main__":

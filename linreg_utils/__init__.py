@@ -1,57 +1,85 @@
 """Helpers for the optimization notebooks. The core every lesson uses is importable from here:
 
-    from linreg_utils import seed_data, critical_lr, gd_trajectory
+    from linreg_utils import seed_data, critical_lr, gd_trajectory, line_runs, Run
 
-- :mod:`.data`: the tutorial's 15 points, synthetic lines, standardization;
-- :mod:`.theory`: the quadratic's one home (Hessian, eigenbasis, loss gap, step predictions);
-- :mod:`.trajectory`: gradient descent on that quadratic, exactly, in closed form;
+- :mod:`.data`: the tutorial's 15 points and its model's start, synthetic lines, standardization;
+- :mod:`.theory`: the quadratic's one home — every closed form (Hessian, eigenbasis, loss gap,
+  stability edges, damping bands, rates, step predictions), written once;
+- :mod:`.runs`: :class:`Run`, the one record of a run; :func:`diverged_at`, the one divergence
+  policy; :func:`train`, the one ``torch.optim`` loop (:func:`optimize`, :func:`line_runs` use it);
+- :mod:`.trajectory`: gradient descent (with or without momentum) on that quadratic, exactly;
 - :mod:`.device`: CUDA, then MPS, then the CPU.
 
 Lesson extras are imported from their own modules (``from linreg_utils.optimizers import …``):
-``second_order``, ``derivative_costs``, ``rosenbrock`` (lesson 01), ``optimizers``, ``sweep``
-(03), ``momentum`` (04), ``race`` (05), ``workflow`` (06), ``stochastic`` (07), ``nonconvex``,
-``curvature``, ``hessian_free`` (08); figures and widgets live in ``viz``, exercise checkers in
-``exercises``.
+``derivative_costs``, ``rosenbrock`` (lesson 01), ``sweep`` (03), ``optimizers`` (03–05),
+``race`` (05), ``workflow`` (06), ``stochastic`` (07), ``nonconvex``, ``curvature`` (08);
+figures and widgets from ``viz``, exercise checkers from ``exercises``.
 """
 
-from .data import make_regression, seed_data, standardize, unstandardize
+from .data import linear_start, make_regression, seed_data, standardize, unstandardize
 from .device import pick_device
+from .runs import DIVERGENCE_FACTOR, Run, diverged_at, line_runs, optimize, settles_within, train
 from .theory import (
     REACH_TOL,
     closed_form_fit,
     condition_number,
     convergence_rate,
     critical_lr,
+    damping_band,
+    direction_rate,
+    direction_shares,
     eigen_errors,
+    gap_shares,
     hessian_eigenvalues,
+    iteration_matrix,
+    line_loss,
     loss_gap,
+    momentum_parameters,
     mse,
     mse_hessian,
     optimal_lr,
+    predicted_direction_steps,
     predicted_steps,
+    stability_edge,
     steps_to_shrink,
 )
-from .trajectory import Trajectory, gd_trajectory
+from .trajectory import gd_trajectory
 
 __all__ = [
+    "DIVERGENCE_FACTOR",
     "REACH_TOL",
-    "Trajectory",
+    "Run",
     "closed_form_fit",
     "condition_number",
     "convergence_rate",
     "critical_lr",
+    "damping_band",
+    "direction_rate",
+    "direction_shares",
+    "diverged_at",
     "eigen_errors",
+    "gap_shares",
     "gd_trajectory",
     "hessian_eigenvalues",
+    "iteration_matrix",
+    "line_loss",
+    "line_runs",
+    "linear_start",
     "loss_gap",
     "make_regression",
+    "momentum_parameters",
     "mse",
     "mse_hessian",
     "optimal_lr",
+    "optimize",
     "pick_device",
+    "predicted_direction_steps",
     "predicted_steps",
     "seed_data",
+    "settles_within",
+    "stability_edge",
     "standardize",
     "steps_to_shrink",
+    "train",
     "unstandardize",
 ]

@@ -1,4 +1,5 @@
-"""Curvature of a network's loss without its Hessian: Hessian-vector products and power iteration.
+"""Curvature of a network's loss without its Hessian: Hessian-vector products, power iteration,
+and Newton-CG (lesson 08).
 
 A network's loss is written as a function of one flat parameter vector ``θ: (d,)`` (see
 :func:`flat_loss`). The Hessian-vector product ``Hv = ∇(∇L·v)`` costs one backward pass through
@@ -6,19 +7,27 @@ the gradient ("double backward"), about two gradients, whatever ``d``; the full 
 ``d`` of them. Power iteration ``v ← Hv/‖Hv‖`` then finds the eigenvalue of largest magnitude,
 which during training is the top eigenvalue ``λmax``, the *sharpness*: on a quadratic, gradient
 descent with learning rate ``η`` is stable exactly when ``λmax < 2/η``.
+
+Newton-CG (Hessian-free) never forms the Hessian either. Each outer step solves
+``(H + μI) p = −∇L`` approximately by a few conjugate-gradient iterations, each one
+Hessian-vector product (:func:`cg_direction`), stops early if it meets negative curvature
+(``dᵀHd ≤ 0``: the model has no bottom that way), then backtracks along ``p`` until the loss
+drops enough (Armijo). :func:`newton_cg` and :func:`torch_optimizer_run` record how much work
+a run did: loss values without a gradient, gradients, Hessian-vector products, seconds.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch.func import functional_call
 
 from ._checks import positive_finite, positive_int
+from .runs import Run, diverged_at, optimize
 
 LossFn = Callable[[torch.Tensor], torch.Tensor]
 
@@ -90,48 +99,27 @@ def power_iteration(loss: LossFn, theta: torch.Tensor, iters: int = 20,
     return lam, v
 
 
-@dataclass(frozen=True)
-class SharpnessRun:
-    """Full-batch GD with the sharpness tracked.
-
-    ``losses: (k+1,)`` the loss before each step (``k`` steps done, fewer if it diverged);
-    ``checked_at: (m,)`` steps where ``sharpness: (m,)`` was measured; ``diverged_at``: first
-    step whose loss was not finite or above ``1e6``, else −1.
-    """
-
-    lr: float
-    losses: np.ndarray
-    checked_at: np.ndarray
-    sharpness: np.ndarray
-    diverged_at: int
-
-    def hover(self, start: int) -> tuple[float, float, float]:
-        """``(q10, median, q90)`` of the sharpness measured from step ``start`` on, over ``2/η``."""
-        tail = self.sharpness[self.checked_at >= start] * self.lr / 2
-        if tail.size == 0:
-            raise ValueError(f"no sharpness was measured from step {start} on")
-        return tuple(float(q) for q in np.quantile(tail, [0.1, 0.5, 0.9]))
-
-    def rises(self) -> np.ndarray:
-        """``(r,)`` the steps ``k`` after which the loss went up: ``losses[k + 1] > losses[k]``."""
-        return np.flatnonzero(np.diff(self.losses) > 0)
+def _diverged(losses: list[float]) -> bool:
+    """Whether the newest of ``losses`` diverged (the one policy: :func:`~linreg_utils.runs.diverged_at`)."""
+    return diverged_at([losses[0], losses[-1]]) is not None
 
 
 def gd_with_sharpness(loss: LossFn, theta0: torch.Tensor, lr: float, steps: int, every: int = 25,
-                      iters: int = 5) -> SharpnessRun:
+                      iters: int = 5) -> Run:
     """Run ``θ ← θ − η∇L`` for ``steps`` steps; every ``every`` steps measure λmax by power iteration.
 
     Each measurement is warm-started from the previous eigenvector, so ``iters`` can stay small
-    (the first uses ``4·iters``). Stops at the first non-finite or exploding loss.
+    (the first uses ``4·iters``). Stops at a diverged loss (:func:`~linreg_utils.runs.diverged_at`),
+    which is the record's last entry. ``log["checked_at"]`` ``(m,)``: the steps measured;
+    ``log["sharpness"]`` ``(m,)``: λmax there.
     """
     lr, steps, every = positive_finite("lr", lr), positive_int("steps", steps), positive_int("every", every)
     theta, v = theta0.detach().clone(), None
-    losses, checked, sharp, diverged = [], [], [], -1
+    losses, checked, sharp = [], [], []
     for k in range(steps + 1):
         value, grad = loss_and_gradient(loss, theta)
         losses.append(value)
-        if not math.isfinite(value) or value > 1e6:
-            diverged = k
+        if _diverged(losses):
             break
         if k % every == 0:
             lam, v = power_iteration(loss, theta, iters if v is not None else 4 * iters, v0=v)
@@ -139,19 +127,104 @@ def gd_with_sharpness(loss: LossFn, theta0: torch.Tensor, lr: float, steps: int,
             sharp.append(lam)
         if k < steps:
             theta = theta - lr * grad
-    return SharpnessRun(lr, np.array(losses), np.array(checked), np.array(sharp), diverged)
+    return Run(losses=np.array(losses), lr=lr, diverged_at=diverged_at(losses),
+               log={"checked_at": np.array(checked), "sharpness": np.array(sharp)})
 
 
-def divergence_steps(loss: LossFn, theta0: torch.Tensor, lrs: list[float], steps: int) -> dict[float, int]:
-    """For each learning rate, the step at which plain GD diverged within ``steps`` steps (−1: never)."""
+def hover(run: Run, start: int) -> tuple[float, float, float]:
+    """``(q10, median, q90)`` of the sharpness a :func:`gd_with_sharpness` run measured from step
+    ``start`` on, in units of ``2/η``."""
+    tail = run.log["sharpness"][run.log["checked_at"] >= start] * run.lr / 2
+    if tail.size == 0:
+        raise ValueError(f"no sharpness was measured from step {start} on")
+    return tuple(float(q) for q in np.quantile(tail, [0.1, 0.5, 0.9]))
+
+
+def divergence_steps(loss: LossFn, theta0: torch.Tensor, lrs: list[float],
+                     steps: int) -> dict[float, int | None]:
+    """For each learning rate, the step at which plain GD diverged within ``steps`` steps (None: never)."""
     out = {}
     for lr in lrs:
-        theta = theta0.detach().clone()
-        out[lr] = -1
+        theta, losses = theta0.detach().clone(), []
+        out[lr] = None
         for k in range(steps + 1):
             value, grad = loss_and_gradient(loss, theta)
-            if not math.isfinite(value) or value > 1e6:
+            losses.append(value)
+            if _diverged(losses):
                 out[lr] = k
                 break
             theta = theta - lr * grad
     return out
+
+
+def cg_direction(hv: Callable[[torch.Tensor], torch.Tensor], grad: torch.Tensor, iters: int = 10,
+                 damping: float = 0.0, rtol: float = 1e-3) -> tuple[torch.Tensor, int]:
+    """``(p, k)``: ``p ≈ −(H + μI)⁻¹ grad`` after ``k ≤ iters`` CG steps, each one call ``hv(d) = Hd``."""
+    p, r = torch.zeros_like(grad), -grad
+    d, rr = r.clone(), r @ r
+    for k in range(1, iters + 1):
+        hd = hv(d) + damping * d
+        curvature = d @ hd
+        if curvature <= 0:  # negative curvature: keep what we have (or the gradient step)
+            return (p if k > 1 else -grad), k
+        alpha = rr / curvature
+        p, r = p + alpha * d, r - alpha * hd
+        rr, rr_old = r @ r, rr
+        if rr.sqrt() < rtol * grad.norm():
+            return p, k
+        d = r + (rr / rr_old) * d
+    return p, iters
+
+
+def newton_cg(loss: LossFn, theta0: torch.Tensor, steps: int, cg_iters: int = 10, damping: float = 1e-3,
+              target: float = 0.0) -> Run:
+    """Hessian-free Newton: ``steps`` outer steps of :func:`cg_direction` plus backtracking (Armijo),
+    stopping once the loss is ≤ ``target``. The :class:`~linreg_utils.runs.Run` counts the work
+    done by each step, cumulatively, in ``log``: ``"forwards"`` (line-search trials: a loss
+    without a gradient), ``"gradients"``, ``"hvps"``, ``"seconds"``."""
+    steps, cg_iters = positive_int("steps", steps), positive_int("cg_iters", cg_iters)
+    damping = positive_finite("damping", damping)
+    theta = theta0.detach().clone()
+    with torch.no_grad():
+        rows = [(loss(theta).item(), 0, 0, 0, 0.0)]  # (loss, forwards, gradients, hvps, seconds)
+    forwards = gradients = hvps = 0
+    start = time.perf_counter()
+
+    def counted_hv(d: torch.Tensor) -> torch.Tensor:
+        nonlocal hvps
+        hvps += 1
+        return hvp(loss, theta, d)
+
+    for _ in range(steps):
+        value, grad = loss_and_gradient(loss, theta)
+        gradients += 1
+        p, _ = cg_direction(counted_hv, grad, cg_iters, damping)
+        t, slope = 1.0, float(grad @ p)
+        while t > 1e-10:
+            forwards += 1
+            with torch.no_grad():
+                trial = loss(theta + t * p).item()
+            if trial <= value + 1e-4 * t * slope:
+                break
+            t /= 2
+        theta = theta + t * p
+        rows.append((trial, forwards, gradients, hvps, time.perf_counter() - start))
+        if trial <= target:
+            break
+    losses, *counts = (np.array(c) for c in zip(*rows, strict=True))
+    return Run(losses=losses, name="Newton-CG", reached_at=len(losses) - 1 if losses[-1] <= target else None,
+               log=dict(zip(("forwards", "gradients", "hvps", "seconds"), counts, strict=True)))
+
+
+def torch_optimizer_run(name: str, make: Callable[[list[torch.Tensor]], torch.optim.Optimizer],
+                        loss: LossFn, theta0: torch.Tensor, steps: int, target: float = 0.0) -> Run:
+    """Run a ``torch.optim`` optimizer for ``steps`` calls of ``step(closure)`` until the loss is
+    ≤ ``target`` (:func:`~linreg_utils.runs.optimize`), with :func:`newton_cg`'s counts in ``log``:
+    each closure call is one loss + gradient evaluation (L-BFGS makes several per step, Adam one)."""
+    run = optimize(make, loss, theta0, positive_int("steps", steps), name=name,
+                   until=lambda theta: loss(theta).item() <= target)
+    evaluations = run.log["evaluations"]
+    none = np.zeros_like(evaluations)
+    return Run(losses=run.losses, path=run.path, name=name, reached_at=run.reached_at,
+               diverged_at=run.diverged_at, log={"forwards": none, "gradients": evaluations, "hvps": none,
+                                                 "seconds": run.log["seconds"]})

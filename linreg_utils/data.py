@@ -1,4 +1,4 @@
-"""Data sets: the tutorial's 15 points, synthetic lines, and standardization."""
+"""Data sets: the tutorial's 15 points and its model's start, synthetic lines, and standardization."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ def seed_data() -> tuple[torch.Tensor, torch.Tensor]:
     x = torch.tensor(SEED_X, dtype=torch.float32).unsqueeze(1)
     y = torch.tensor(SEED_Y, dtype=torch.float32).unsqueeze(1)
     return x, y
+
+
+def linear_start(seed: int = 0) -> tuple[float, float]:
+    """``(w0, b0)`` of ``torch.nn.Linear(1, 1)`` after ``torch.manual_seed(seed)``: where the
+    tutorial's model starts (the caller's random state is left untouched)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        w, b = torch.nn.Linear(1, 1).parameters()
+        return w.item(), b.item()
 
 
 def make_regression(

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ._checks import positive_finite, positive_int
+from .runs import diverged_at, optimize
 
 LossFn = Callable[[torch.Tensor], torch.Tensor]
 
@@ -98,19 +99,21 @@ def stationary_points(loss: LossFn, starts: Sequence[Sequence[float]], steps: in
 
 
 def newton_path(loss: LossFn, start: Sequence[float], steps: int) -> np.ndarray:
-    """Plain Newton ``θ ← θ − H⁻¹∇L``: the ``(k+1, d)`` points visited (stops early if H is singular)."""
+    """Plain Newton ``θ ← θ − H⁻¹∇L``: the ``(k+1, d)`` points visited. Stops early if H is
+    singular, or at a diverged loss (:func:`~linreg_utils.runs.diverged_at`), its last point."""
     steps = positive_int("steps", steps)
     theta = torch.as_tensor(start, dtype=torch.float64)
-    path = [theta.numpy().copy()]
+    path, losses = [theta.numpy().copy()], [loss(theta).item()]
     for _ in range(steps):
         grad, hess = gradient_and_hessian(loss, theta)
         try:
             theta = theta - torch.linalg.solve(hess, grad)
         except RuntimeError:  # singular Hessian: no Newton step exists
             break
-        if not torch.isfinite(theta).all() or theta.abs().max() > 1e6:
-            break
         path.append(theta.numpy().copy())
+        losses.append(loss(theta).item())
+        if diverged_at(losses) is not None:
+            break
     return np.array(path)
 
 
@@ -147,23 +150,14 @@ def losses_with(optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer]
                 start: Sequence[float], steps: int) -> np.ndarray:
     """Run a ``torch.optim`` optimizer for ``steps`` steps from ``start``: the ``(steps + 1,)`` losses.
 
-    ``optimizer`` builds it from the parameter list, e.g. ``lambda p: torch.optim.SGD(p, lr=0.1)``.
+    ``optimizer`` builds it from the parameter list, e.g. ``lambda p: torch.optim.SGD(p, lr=0.1)``
+    (:func:`~linreg_utils.runs.optimize`).
     """
-    steps = positive_int("steps", steps)
-    theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    opt = optimizer([theta])
-    out = []
-    for _ in range(steps):
-        opt.zero_grad()
-        value = loss(theta)
-        value.backward()
-        out.append(value.item())
-        opt.step()
-    out.append(loss(theta).item())
-    return np.array(out)
+    theta0 = torch.tensor(start, dtype=torch.float64)
+    return optimize(optimizer, loss, theta0, positive_int("steps", steps)).losses
 
 
-def plateau_length(losses: np.ndarray, threshold: float) -> int:
-    """The first step whose loss is below ``threshold`` (the plateau's length); −1 if none is."""
+def plateau_length(losses: np.ndarray, threshold: float) -> int | None:
+    """The first step whose loss is below ``threshold`` (the plateau's length); None if none is."""
     below = np.flatnonzero(np.asarray(losses) < threshold)
-    return int(below[0]) if below.size else -1
+    return int(below[0]) if below.size else None

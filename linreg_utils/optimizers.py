@@ -5,20 +5,21 @@ Every update has the same shape, like micrograd's ``_backward``s: it takes the p
 it may fill in (velocity, running averages, step count), and returns the new ``theta``. The
 updates use only elementwise arithmetic, so they run unchanged on ``(d,)`` NumPy arrays too
 (the race does that: NumPy's per-operation cost on two numbers is a tenth of torch's).
-:func:`run_update` drives one of them with autograd gradients; :func:`run_torch` drives the
-matching ``torch.optim`` class the same way, so the tests can compare them step by step.
-:func:`run_scheduled_sgd` runs ``torch.optim.SGD`` under a learning-rate scheduler.
+:func:`run_update` drives one of them with autograd gradients; :func:`compare_with_torch` runs
+it next to the matching ``torch.optim`` class (through :func:`linreg_utils.runs.optimize`), so
+the tests and the lessons can compare them step by step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import torch
 
-from ._checks import positive_finite, positive_int, xy_columns
+from ._checks import positive_int
+from .runs import optimize
 
 Array = Any  # a (d,) torch.Tensor or NumPy array: the updates below accept either
 State = dict[str, Any]
@@ -29,13 +30,6 @@ LossFn = Callable[[torch.Tensor], torch.Tensor]
 def sgd(theta: Array, grad: Array, state: State, lr: float) -> Array:
     """Plain gradient descent: ``θ ← θ − η g``."""
     return theta - lr * grad
-
-
-def heavy_ball(theta: Array, grad: Array, state: State, lr: float, beta: float) -> Array:
-    """Polyak's heavy ball: ``θ ← θ − η g + β (θ − θ_prev)``."""
-    previous = state.get("previous", theta)
-    state["previous"] = theta
-    return theta - lr * grad + beta * (theta - previous)
 
 
 def sgd_momentum(theta: Array, grad: Array, state: State, lr: float,
@@ -100,37 +94,10 @@ def two_loop(grad: Array, pairs: list[tuple[Array, Array, Array]], gamma: float)
     return r
 
 
-def two_loop_solved(grad: np.ndarray, pairs: list[tuple[np.ndarray, np.ndarray, float]],
-                    gamma: float) -> np.ndarray:
-    """:func:`two_loop`'s ``H_k g`` for NumPy ``(d,)`` arrays, each loop as one triangular solve.
-
-    Loop 1 gives ``α_i = ρ_i (s_i·g − Σ_{j>i} α_j s_i·y_j)``, loop 2 ``β_i = ρ_i y_i·r_i`` with
-    ``r_i = γ q + Σ_{j<i} (α_j − β_j) s_j``: two unit-triangular ``(m, m)`` systems in the pairs'
-    inner products, solved at once instead of ``2m`` small steps (the race reruns L-BFGS live).
-    """
-    if not pairs:
-        return gamma * grad
-    s, y = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])  # (m, d), oldest first
-    rho = np.array([p[2] for p in pairs])  # (m,)
-    sy = s @ y.T  # sy[i, j] = s_i·y_j
-    alpha = _unit_triangular_solve(rho[:, None] * np.triu(sy, 1), rho * (s @ grad), upper=True)
-    r0 = gamma * (grad - y.T @ alpha)
-    lower = np.tril(sy.T, -1)  # y_i·s_j for j < i
-    beta = _unit_triangular_solve(rho[:, None] * lower, rho * (y @ r0 + lower @ alpha), upper=False)
-    return r0 + s.T @ (alpha - beta)
-
-
-def _unit_triangular_solve(strict: np.ndarray, b: np.ndarray, upper: bool) -> np.ndarray:
-    """``x`` with ``(I + strict) x = b``, ``strict`` ``(m, m)`` strictly triangular: O(m²) via torch."""
-    a = torch.from_numpy(np.ascontiguousarray(strict))
-    return torch.linalg.solve_triangular(a, torch.from_numpy(b)[:, None], upper=upper,
-                                         unitriangular=True)[:, 0].numpy()
-
-
-def lbfgs(theta: Array, grad: Array, state: State, lr: float = 1.0,
-          history_size: int = 100) -> Array:
-    """L-BFGS without line search: ``θ ← θ − t H_k g`` with ``H_k`` from :func:`two_loop`
-    (:func:`two_loop_solved`, the same product, for NumPy arrays and over 8 pairs).
+def lbfgs(theta: Array, grad: Array, state: State, lr: float = 1.0, history_size: int = 100,
+          apply_inverse: Callable[..., Array] = two_loop) -> Array:
+    """L-BFGS without line search: ``θ ← θ − t H_k g`` with ``H_k g`` from :func:`two_loop`
+    (``apply_inverse``: another function computing the same product, as the race's faster one).
 
     ``H_k`` is built from the last ``history_size`` pairs ``s = Δθ, y = Δg`` (a quasi-Newton
     inverse Hessian). Step ``t = lr``, except the first: ``min(1, 1/‖g‖₁)·lr``, as in torch.
@@ -143,8 +110,7 @@ def lbfgs(theta: Array, grad: Array, state: State, lr: float = 1.0,
             pairs[:] = (pairs + [(s, y, 1.0 / ys)])[-history_size:]
             state["gamma"] = ys / float(y @ y)  # scale of the initial inverse Hessian
     gamma = state.get("gamma", 1.0)
-    solved = isinstance(grad, np.ndarray) and len(pairs) > 8  # the loops win for a few pairs
-    r = two_loop_solved(grad, pairs, gamma) if solved else two_loop(grad, pairs, gamma)
+    r = apply_inverse(grad, pairs, gamma)
     step = lr * min(1.0, 1.0 / float(abs(grad).sum())) if "g_prev" not in state else lr
     state["theta_prev"], state["g_prev"] = theta, grad
     return theta - step * r
@@ -159,17 +125,6 @@ def lbfgs_inverse_hessian(state: State) -> torch.Tensor:
     d = len(state["theta_prev"])
     gamma = float(state.get("gamma", 1.0))
     return torch.stack([two_loop(e, pairs, gamma) for e in torch.eye(d, dtype=torch.float64)], dim=1)
-
-
-def line_loss(x: torch.Tensor, y: torch.Tensor) -> LossFn:
-    """The MSE of the line ``θ = (w, b)`` on ``(x, y)``, as a function of a ``(2,)`` tensor."""
-    xc, yc = xy_columns(x, y)
-    xv, yv = xc[:, 0], yc[:, 0]
-
-    def loss(theta: torch.Tensor) -> torch.Tensor:
-        return torch.mean((theta[0] * xv + theta[1] - yv) ** 2)
-
-    return loss
 
 
 def _start(theta0: torch.Tensor) -> torch.Tensor:
@@ -189,26 +144,6 @@ def run_update(update: Update, loss_fn: LossFn, theta0: torch.Tensor, steps: int
         (grad,) = torch.autograd.grad(loss_fn(leaf), leaf)
         theta = update(theta, grad, state, **hyper)
         path.append(theta)
-    return torch.stack(path)
-
-
-def run_torch(make_optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer], loss_fn: LossFn,
-              theta0: torch.Tensor, steps: int) -> torch.Tensor:
-    """The same run through ``torch.optim``: ``zero_grad → loss → backward → step``; ``(steps + 1, d)``."""
-    steps = positive_int("steps", steps)
-    theta = _start(theta0).requires_grad_(True)
-    optimizer = make_optimizer([theta])
-    path = [theta.detach().clone()]
-
-    def closure() -> torch.Tensor:
-        optimizer.zero_grad()
-        loss = loss_fn(theta)
-        loss.backward()
-        return loss
-
-    for _ in range(steps):
-        optimizer.step(closure)
-        path.append(theta.detach().clone())
     return torch.stack(path)
 
 
@@ -241,11 +176,11 @@ def compare_with_torch(name: str, loss_fn: LossFn, theta0: torch.Tensor, lr: flo
         raise ValueError(f"name must be one of {sorted(ZOO)}, got {name!r}")
     update, factory, extra = ZOO[name]
     hand = run_update(update, loss_fn, theta0, steps, lr=lr, **extra)
-    ref = run_torch(lambda params: factory(params, lr, **extra), loss_fn, theta0, steps)
-    return hand, ref
+    ref = optimize(lambda params: factory(params, lr, **extra), loss_fn, theta0, steps)
+    return hand, torch.from_numpy(ref.path)
 
 
-def measured_rate(path: torch.Tensor, optimum: tuple[float, float], start: int, stop: int) -> float:
+def measured_rate(path: np.ndarray, optimum: tuple[float, float], start: int, stop: int) -> float:
     """Per-step shrink factor of ‖θ_k − θ*‖ between steps ``start`` and ``stop`` of ``path`` ``(k, 2)``.
 
     ``(‖e_stop‖ / ‖e_start‖) ** (1 / (stop − start))``: the geometric mean over that window.
@@ -253,46 +188,5 @@ def measured_rate(path: torch.Tensor, optimum: tuple[float, float], start: int, 
     start, stop = positive_int("start", start), positive_int("stop", stop)
     if not start < stop < len(path):
         raise ValueError(f"need start < stop < len(path) = {len(path)}, got start={start}, stop={stop}")
-    errors = (path - torch.tensor(optimum, dtype=path.dtype)).norm(dim=1)
-    return (errors[stop] / errors[start]).item() ** (1.0 / (stop - start))
-
-
-class ScheduledRun(NamedTuple):
-    """What :func:`run_scheduled_sgd` records, one entry per step, ``(k,)`` float64 each."""
-
-    losses: torch.Tensor
-    lrs: torch.Tensor
-    momenta: torch.Tensor
-
-
-def run_scheduled_sgd(loss_fn: LossFn, theta0: torch.Tensor, lr: float, steps: int,
-                      make_scheduler: Callable[[torch.optim.Optimizer], Any] | None = None,
-                      max_loss: float = 1e8, momentum: float = 0.0) -> ScheduledRun:
-    """``torch.optim.SGD(lr, momentum)`` from ``theta0``, its lr driven by ``make_scheduler(optimizer)``.
-
-    Each step records the loss, the lr and the momentum it uses (a scheduler may change both:
-    ``OneCycleLR`` cycles the momentum unless ``cycle_momentum=False``), then ``zero_grad → loss
-    → backward → step``, then ``scheduler.step()`` (``ReduceLROnPlateau``: ``scheduler.step(loss)``).
-    ``make_scheduler=None`` keeps the lr constant. ``k < steps`` when the run stopped because
-    the loss exceeded ``max_loss`` (diverged: that loss is the last entry).
-    """
-    lr, steps = positive_finite("lr", lr), positive_int("steps", steps)
-    theta = _start(theta0).requires_grad_(True)
-    optimizer = torch.optim.SGD([theta], lr=lr, momentum=momentum)
-    scheduler = make_scheduler(optimizer) if make_scheduler is not None else None
-    losses, lrs, momenta = [], [], []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = loss_fn(theta)
-        losses.append(loss.item())
-        lrs.append(optimizer.param_groups[0]["lr"])
-        momenta.append(optimizer.param_groups[0]["momentum"])
-        if not loss.item() <= max_loss:
-            break
-        loss.backward()
-        optimizer.step()
-        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-            scheduler.step(loss.item())
-        elif scheduler is not None:
-            scheduler.step()
-    return ScheduledRun(*(torch.tensor(v, dtype=torch.float64) for v in (losses, lrs, momenta)))
+    errors = np.linalg.norm(np.asarray(path, float) - np.asarray(optimum, float), axis=1)
+    return float(errors[stop] / errors[start]) ** (1.0 / (stop - start))

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from ._checks import finite_number, positive_finite, positive_int
+from .runs import Run, diverged_at
 
 MINIMUM = (1.0, 1.0)
 """Where Rosenbrock's function is smallest (``f = 0``)."""
@@ -40,27 +40,15 @@ def rosenbrock_hessian(theta: tuple[float, float] | np.ndarray) -> np.ndarray:
     return np.array([[2 - 400 * (b - 3 * a**2), -400 * a], [-400 * a, 200.0]])
 
 
-@dataclass(frozen=True)
-class RosenbrockPath:
-    """An optimizer's iterates on Rosenbrock's function; step 0 is the start.
-
-    ``points``: ``(k + 1, 2)`` array, ``values``: ``(k + 1,)`` array of ``f``, and
-    ``converged_at``: the first step within ``tol`` of the minimum, or None if never.
-    """
-
-    points: np.ndarray
-    values: np.ndarray
-    converged_at: int | None
-
-    @property
-    def distances(self) -> np.ndarray:
-        """``‖θ_k - (1, 1)‖`` for every step: a ``(k + 1,)`` array."""
-        return np.linalg.norm(self.points - np.array(MINIMUM), axis=1)
-
-
 def _run(update: Callable[[float, float], tuple[float, float]], start: tuple[float, float],
-         max_steps: int, tol: float) -> RosenbrockPath:
-    """Iterate ``(a, b) ← update(a, b)`` until within ``tol`` of the minimum or ``max_steps`` taken."""
+         max_steps: int, tol: float) -> Run:
+    """Iterate ``(a, b) ← update(a, b)`` until within ``tol`` of the minimum or ``max_steps`` taken.
+
+    The :class:`~linreg_utils.runs.Run` has ``losses`` (``f`` at each step), ``path`` ``(k + 1, 2)``,
+    ``optimum`` (1, 1) (so ``distances``), and ``reached_at``: the first step within ``tol`` of
+    the minimum, or None if never. A diverging run ends at the step
+    :func:`~linreg_utils.runs.diverged_at` fires (the loop itself stops once it overflows).
+    """
     a, b = finite_number("start[0]", start[0]), finite_number("start[1]", start[1])
     max_steps, tol = positive_int("max_steps", max_steps), positive_finite("tol", tol)
     points = [(a, b)]
@@ -70,13 +58,16 @@ def _run(update: Callable[[float, float], tuple[float, float]], start: tuple[flo
         points.append((a, b))
         done = math.hypot(a - MINIMUM[0], b - MINIMUM[1]) <= tol
     pts = np.array(points)
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run ends in inf or nan
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing run ends in inf or nan
         values = rosenbrock(pts.T)
-    return RosenbrockPath(points=pts, values=values, converged_at=len(points) - 1 if done else None)
+    stop = diverged_at(values)
+    end = len(pts) if stop is None else stop + 1
+    return Run(losses=values[:end], path=pts[:end], optimum=np.array(MINIMUM), optimum_loss=0.0,
+               diverged_at=stop, reached_at=len(points) - 1 if done else None)
 
 
 def rosenbrock_newton_path(start: tuple[float, float], max_steps: int = 50,
-                           tol: float = 1e-6) -> RosenbrockPath:
+                           tol: float = 1e-6) -> Run:
     """Pure Newton steps ``θ - H(θ)⁻¹∇f(θ)`` (no line search) from ``start``, until ``tol`` from (1, 1)."""
 
     def update(a: float, b: float) -> tuple[float, float]:
@@ -87,7 +78,7 @@ def rosenbrock_newton_path(start: tuple[float, float], max_steps: int = 50,
 
 
 def rosenbrock_gd_path(start: tuple[float, float], lr: float, max_steps: int = 100_000,
-                       tol: float = 1e-6) -> RosenbrockPath:
+                       tol: float = 1e-6) -> Run:
     """Gradient-descent steps ``θ - lr ∇f(θ)`` from ``start``, until ``tol`` from (1, 1)."""
     lr = positive_finite("lr", lr)
 

@@ -1,18 +1,20 @@
 """Mini-batch SGD on the line-fitting MSE, and the noise floor it settles on (lesson 07).
 
 Two ways to run it. :func:`train_minibatch` is the real thing — ``nn.Linear``, ``MSELoss``,
-``torch.optim.SGD`` and a ``DataLoader`` — and records the loss a log would show. For numbers
-that must be averaged over many epochs and independent runs, :func:`simulate_sgd` runs the
-*same iteration* on many replicas at once in float64: a batch's mean gradient needs only four
-sums over the batch, so each step is a few vectorised operations (the tests check it against
-``torch.optim.SGD`` batch for batch). :func:`sgd_noise_floor` is the theory it is compared with.
+``torch.optim.SGD`` and a ``DataLoader`` through :func:`linreg_utils.runs.train` — and records
+the loss a log would show. For numbers that must be averaged over many epochs and independent
+runs, :func:`simulate_sgd` runs the *same iteration* on many replicas at once in float64: a
+batch's mean gradient needs only four sums over the batch, so each step is a few operations
+on arrays of replicas (the tests check it against ``torch.optim.SGD`` batch for batch).
+:func:`sgd_noise_floor` is the theory it is compared with; :func:`noise_floor` and
+:func:`epoch_means` read the simulated runs.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -20,7 +22,8 @@ from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
 
 from ._checks import positive_finite, positive_int, xy_columns
-from .theory import closed_form_fit, design_matrix, mse_hessian
+from .runs import Run, train
+from .theory import closed_form_fit, design_matrix, mse, mse_hessian, quadratic_gap
 from .workflow import line_of
 
 LearningRate = float | Callable[[int], float]
@@ -50,35 +53,23 @@ def make_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int, seed: int = 0
     return DataLoader(dataset, sampler=BatchSampler(order, batch_size, drop_last=True), batch_size=None)
 
 
-@dataclass
-class MinibatchHistory:
-    """What a real mini-batch run saw: ``batch_losses[k]`` is the loss a log shows at step ``k + 1``;
-    ``steps_per_epoch``: optimizer steps in one pass over the data."""
-
-    batch_size: int
-    steps_per_epoch: int
-    batch_losses: list[float] = field(default_factory=list)
-
-
 def train_minibatch(model: nn.Linear, loader: DataLoader, optimizer: torch.optim.Optimizer,
-                    steps: int) -> MinibatchHistory:
-    """The real loop: ``zero_grad → forward → MSELoss → backward → step`` for each batch of
-    ``loader``, epoch after epoch, for ``steps`` steps, recording each batch's loss."""
+                    steps: int) -> Run:
+    """The real loop: ``zero_grad → forward → MSELoss → backward → step`` on each batch of
+    ``loader``, epoch after epoch, for ``steps`` steps (:func:`~linreg_utils.runs.train`).
+
+    ``losses[k]`` is the loss of the batch step ``k + 1`` trained on — what a log shows at that
+    step (the last entry, after the last step, is the next batch's).
+    """
     line_of(model)
-    steps = positive_int("steps", steps)
     loss_fn = nn.MSELoss()
-    sampler = loader.batch_sampler or loader.sampler
-    history = MinibatchHistory(getattr(sampler, "batch_size", loader.batch_size), len(loader))
-    while len(history.batch_losses) < steps:
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            history.batch_losses.append(loss.item())
-            if len(history.batch_losses) == steps:
-                break
-    return history
+    batches = itertools.chain.from_iterable(iter(loader) for _ in itertools.count())  # epoch after epoch
+
+    def batch_loss() -> torch.Tensor:
+        xb, yb = next(batches)
+        return loss_fn(model(xb), yb)
+
+    return train(batch_loss, model.parameters(), optimizer, positive_int("steps", steps))
 
 
 def sgd_noise_floor(x: torch.Tensor, y: torch.Tensor, lr: float, batch_size: int,
@@ -132,21 +123,19 @@ def torch_sgd_floor(x: torch.Tensor, y: torch.Tensor, batch_size: int, lr: float
     if not 0 <= skip < steps:
         raise ValueError(f"skip must be in [0, steps), got {skip}")
     xv, yv = xc[:, 0].double(), yc[:, 0].double()
-    optimum = torch.tensor(closed_form_fit(xc, yc), dtype=torch.float64)
-    h = mse_hessian(xc).double()
-    params = nn.Parameter(optimum.repeat(replicas, 1))
+    optimum = np.array(closed_form_fit(xc, yc))
+    params = nn.Parameter(torch.tensor(optimum).repeat(replicas, 1))  # (R, 2): one row per run
     optimizer = torch.optim.SGD([params], lr=positive_finite("lr", lr), momentum=momentum)
-    generator, gaps = torch.Generator().manual_seed(seed), torch.empty(steps, replicas, dtype=torch.float64)
-    for k in range(steps):
+    generator = torch.Generator().manual_seed(seed)
+
+    def batch_losses() -> torch.Tensor:  # (R,): each run's MSE on its own fresh batch
         rows = torch.randint(n, (replicas, batch_size), generator=generator)
-        optimizer.zero_grad()
-        ((params[:, :1] * xv[rows] + params[:, 1:] - yv[rows]) ** 2).mean(dim=1).sum().backward()
-        optimizer.step()
-        with torch.no_grad():
-            d = params - optimum
-            gaps[k] = 0.5 * torch.einsum("ri,ij,rj->r", d, h, d)
-    per_replica = gaps[skip:].mean(dim=0)
-    return float(per_replica.mean()), float(per_replica.std() / math.sqrt(replicas))
+        return ((params[:, :1] * xv[rows] + params[:, 1:] - yv[rows]) ** 2).mean(dim=1)
+
+    run = train(batch_losses, [params], optimizer, steps, stop_on_divergence=False)
+    d = run.path.reshape(steps + 1, replicas, 2) - optimum
+    per_replica = quadratic_gap(d, mse_hessian(xc).numpy())[skip + 1:].mean(axis=0)
+    return float(per_replica.mean()), float(per_replica.std(ddof=1) / math.sqrt(replicas))
 
 
 def sgd_on_batches(x: torch.Tensor, y: torch.Tensor, batches: torch.Tensor, lrs: np.ndarray,
@@ -175,35 +164,21 @@ def _batch_sums(table: torch.Tensor, batches: torch.Tensor) -> np.ndarray:
 
 
 def _sgd_on_sums(sums: np.ndarray, lrs: np.ndarray, start: np.ndarray, batch_size: int) -> np.ndarray:
-    """The SGD steps from batch sums ``(4, S, R)``. Returns ``(R, S + 1, 2)``.
+    """The SGD steps from batch sums ``(4, S, R)``, for ``R`` replicas at once. Returns ``(R, S + 1, 2)``.
 
     A batch's mean gradient of the MSE is ``2/B (Sθ − s)`` with ``S = [[Σx², Σx], [Σx, B]]`` and
-    ``s = [Σxy, Σy]``, so step ``k`` is the affine map ``θ ← M_k θ + v_k``, ``M_k = I − c_k S``,
-    ``v_k = c_k s``, ``c_k = 2 lr_k / B``. Composing these maps is associative, so all ``S``
-    prefixes are computed in ``log2 S`` vectorised rounds (a Hillis–Steele scan) instead of a
-    Python loop over the steps.
+    ``s = [Σxy, Σy]``: step ``k`` is ``θ ← θ − c_k (Sθ − s)``, ``c_k = 2 lr_k / B``.
     """
-    sxx, sx, sxy, sy = sums
-    c = 2.0 * np.broadcast_to(np.asarray(lrs, float), (sums.shape[1],))[:, None] / batch_size
-    # M = [[m11, m12], [m21, m22]] and v = [v1, v2], each (S, R)
-    m11, m12, m21 = 1.0 - c * sxx, -c * sx, -c * sx
-    m22 = np.broadcast_to(1.0 - c * batch_size, sx.shape)
-    v1, v2 = c * sxy, c * sy
-    shift = 1
-    while shift < len(m11):
-        # step k's map after step k − shift's: (M_k M_{k−shift}, M_k v_{k−shift} + v_k)
-        a11, a12, a21, a22, b1, b2 = (t[shift:] for t in (m11, m12, m21, m22, v1, v2))
-        p11, p12, p21, p22, q1, q2 = (t[:-shift] for t in (m11, m12, m21, m22, v1, v2))
-        m11, m12, m21, m22, v1, v2 = (
-            np.concatenate([old[:shift], new]) for old, new in (
-                (m11, a11 * p11 + a12 * p21), (m12, a11 * p12 + a12 * p22),
-                (m21, a21 * p11 + a22 * p21), (m22, a21 * p12 + a22 * p22),
-                (v1, a11 * q1 + a12 * q2 + b1), (v2, a21 * q1 + a22 * q2 + b2)))
-        shift *= 2
-    w0, b0 = start[:, 0], start[:, 1]
-    ws = np.concatenate([w0[None], m11 * w0 + m12 * b0 + v1])  # (S + 1, R)
-    bs = np.concatenate([b0[None], m21 * w0 + m22 * b0 + v2])
-    return np.stack([ws.T, bs.T], axis=2)
+    sxx, sx, sxy, sy = sums  # each (S, R)
+    c = 2.0 * np.broadcast_to(np.asarray(lrs, float), (sums.shape[1],)) / batch_size  # (S,)
+    path = np.empty((start.shape[0], sums.shape[1] + 1, 2))
+    w, b = np.array(start[:, 0], float), np.array(start[:, 1], float)  # (R,) each
+    path[:, 0] = start
+    for k in range(sums.shape[1]):
+        w, b = (w - c[k] * (sxx[k] * w + sx[k] * b - sxy[k]),
+                b - c[k] * (sx[k] * w + batch_size * b - sy[k]))
+        path[:, k + 1, 0], path[:, k + 1, 1] = w, b
+    return path
 
 
 def epoch_batches(n: int, batch_size: int, replicas: int, generator: torch.Generator,
@@ -220,52 +195,49 @@ def epoch_batches(n: int, batch_size: int, replicas: int, generator: torch.Gener
     return perms[:, : steps * batch_size].reshape(replicas, steps, batch_size)
 
 
-@dataclass(frozen=True)
-class SGDRuns:
-    """``replicas`` independent runs: ``gaps`` ``(R, steps + 1)`` is the full-data ``L − L*``
-    before and after each step; ``lrs`` ``(steps,)`` the lr of each step."""
+def noise_floor(runs: list[Run], skip_epochs: int) -> tuple[float, float]:
+    """Mean gap of :func:`simulate_sgd`'s independent ``runs`` after their first ``skip_epochs``
+    epochs, and its standard error from the spread of the runs' own means: ``(mean, stderr)``."""
+    after = np.array([r.gaps[r.log["epoch"] > skip_epochs] for r in runs])  # (R, steps kept)
+    per_replica = after.mean(axis=1)
+    spread = per_replica.std(ddof=1) / math.sqrt(len(per_replica)) if len(per_replica) > 1 else math.nan
+    return float(per_replica.mean()), float(spread)
 
-    gaps: np.ndarray
-    lrs: np.ndarray
-    steps_per_epoch: int
 
-    def floor(self, skip_epochs: int) -> tuple[float, float]:
-        """Mean gap after the first ``skip_epochs`` epochs, and its standard error from the spread
-        of the replicas' own means (they are independent): ``(mean, stderr)``."""
-        per_replica = self.gaps[:, 1 + skip_epochs * self.steps_per_epoch :].mean(axis=1)
-        spread = per_replica.std(ddof=1) / math.sqrt(len(per_replica)) if len(per_replica) > 1 else math.nan
-        return float(per_replica.mean()), float(spread)
-
-    def epoch_means(self) -> np.ndarray:
-        """The gap averaged over each epoch's steps and over the replicas: ``(epochs,)``."""
-        after = self.gaps[:, 1:]
-        return after.reshape(after.shape[0], -1, self.steps_per_epoch).mean(axis=(0, 2))
+def epoch_means(runs: list[Run]) -> np.ndarray:
+    """The gap averaged over each epoch's steps and over :func:`simulate_sgd`'s ``runs``: ``(epochs,)``."""
+    after = np.array([r.gaps[1:] for r in runs])  # (R, epochs · steps): the steps of each epoch, in order
+    return after.reshape(len(runs), runs[0].log["epoch"][-1], -1).mean(axis=(0, 2))
 
 
 def simulate_sgd(x: torch.Tensor, y: torch.Tensor, batch_size: int, lr: LearningRate, epochs: int, *,
                  replacement: bool = False, replicas: int = 1, seed: int = 0,
-                 start: tuple[float, float] | None = None) -> SGDRuns:
+                 start: tuple[float, float] | None = None) -> list[Run]:
     """``replicas`` independent runs of ``epochs`` epochs of mini-batch SGD (see :func:`sgd_on_batches`).
 
     ``lr``: a number or a function of the step index; ``start``: ``(w0, b0)``, default the optimum
     itself (to measure the floor without waiting for the descent). Reproducible through ``seed``.
+    Each :class:`~linreg_utils.runs.Run` has the full-data ``gaps`` ``L − L*`` and in ``log``
+    the ``"lr"`` of each step and the ``"epoch"`` it belongs to (0 for the start).
     """
     xc, yc = xy_columns(x, y)
     n = xc.shape[0]
     batch_size = _batch_size(batch_size, n)
     epochs, replicas = positive_int("epochs", epochs), positive_int("replicas", replicas)
     steps = n // batch_size
-    k = np.arange(epochs * steps)
+    k = np.arange(epochs * steps + 1)  # the lr that step k + 1 uses, up to one after the last step
     if callable(lr):
         lrs = np.array([lr(int(i)) for i in k], float)
     else:
         lrs = np.full(len(k), positive_finite("lr", lr))
     optimum = np.array(closed_form_fit(xc, yc))
-    h = mse_hessian(xc).numpy()
+    h, loss_star = mse_hessian(xc).numpy(), mse(xc, yc, *optimum)
     theta = np.tile(optimum if start is None else np.asarray(start, float), (replicas, 1))
     generator, table = torch.Generator().manual_seed(seed), _sums_table(xc, yc)
     sums = np.concatenate([_batch_sums(table, epoch_batches(n, batch_size, replicas, generator, replacement))
                            for _ in range(epochs)], axis=1)  # (4, epochs · steps, R)
-    d = _sgd_on_sums(sums, lrs, theta, batch_size) - optimum  # (R, epochs · steps + 1, 2)
-    gaps = 0.5 * np.einsum("rki,ij,rkj->rk", d, h, d)
-    return SGDRuns(gaps, lrs, steps)
+    paths = _sgd_on_sums(sums, lrs[:-1], theta, batch_size)  # (R, epochs · steps + 1, 2)
+    gaps = quadratic_gap(paths - optimum, h)  # (R, epochs · steps + 1)
+    epoch = np.ceil(k / steps).astype(int)  # step k (k ≥ 1) belongs to epoch ⌈k / steps⌉
+    return [Run(losses=loss_star + g, path=p, gaps=g, optimum=optimum, optimum_loss=loss_star,
+                log={"lr": lrs, "epoch": epoch}) for p, g in zip(paths, gaps, strict=True)]

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 
 from ._checks import finite_number, positive_finite, positive_int, xy_columns
+from .runs import line_runs
 from .theory import design_matrix
 
 
@@ -57,23 +59,9 @@ def sweep_gd(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float] | torch.Tens
 
 def sweep_with_torch_optim(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float] | torch.Tensor,
                            steps: int, w0: float = 0.0, b0: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """The reference: one ``torch.optim.SGD`` loop per lr; same outputs as :func:`sweep_gd`."""
-    xc, yc = xy_columns(x, y)
-    lr, steps = _lr_tensor(lrs), positive_int("steps", steps)
-    start = [finite_number("w0", w0), finite_number("b0", b0)]
-    thetas, all_losses = [], []
-    for rate in lr.tolist():
-        theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-        optimizer = torch.optim.SGD([theta], lr=rate)
-        losses = []
-        for k in range(steps + 1):
-            optimizer.zero_grad()
-            loss = torch.mean((theta[0] * xc[:, 0] + theta[1] - yc[:, 0]) ** 2)
-            losses.append(loss.item())
-            if k == steps:
-                break
-            loss.backward()
-            optimizer.step()
-        thetas.append(theta.detach())
-        all_losses.append(losses)
-    return torch.stack(thetas), torch.tensor(all_losses, dtype=torch.float64)
+    """The reference: one ``torch.optim.SGD`` loop per lr (:func:`~linreg_utils.runs.line_runs`);
+    same outputs as :func:`sweep_gd`."""
+    steps = positive_int("steps", steps)
+    runs = [line_runs(x, y, [lr], steps, [(w0, b0)])[0] for lr in _lr_tensor(lrs).tolist()]
+    return (torch.tensor(np.array([r.path[-1] for r in runs])),
+            torch.tensor(np.array([r.losses for r in runs])))

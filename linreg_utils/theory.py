@@ -1,16 +1,25 @@
-"""The quadratic's one home: what the math says about the MSE of a line ``y ≈ w x + b``.
+"""The quadratic's one home: every closed form the lessons use, each written once.
 
 The loss ``L(w, b) = mean((w x + b - y)**2)`` is a quadratic, so everything about gradient
 descent on it follows from one 2×2 matrix, its Hessian ``H = 2/n · AᵀA`` with ``A = [x, 1]``.
-GD with step ``lr`` multiplies the error along the eigenvector of eigenvalue ``λ`` by
-``1 - lr·λ`` each step: it converges iff ``|1 - lr·λ| < 1`` for every ``λ``.
+In the Hessian's eigenbasis the error ``c = Qᵀ(θ − θ*)`` splits into independent directions:
+GD with step ``η`` multiplies direction ``i`` by ``1 − ηλᵢ`` each step, heavy-ball momentum
+``β`` runs the two-term recurrence ``c_{k+1} = (1 + β − ηλ) c_k − β c_{k−1}``, and the gap
+``L − L* = ½ dᵀHd = Σᵢ ½ λᵢ cᵢ²``.
 
-Every other module that needs the design matrix, the Hessian, its eigenbasis, the loss gap
-``L − L*`` or a step count calls the function here.
+Two layers. *Spectrum* functions take eigenvalues (or ``ηλ``) and broadcast over NumPy arrays:
+:func:`stability_edge` (``2 + 2β``), :func:`largest_stable_lr`, :func:`fastest_gd_lr`,
+:func:`gd_factors` (``1 − ηλ``), :func:`direction_rate`, :func:`damping_band`, :func:`momentum_roots`,
+:func:`iteration_matrix`, :func:`gap_shares`, :func:`quadratic_gap`. *Data* functions take the points
+``x, y`` and call them: :func:`critical_lr`, :func:`optimal_lr`, :func:`convergence_rate`,
+:func:`momentum_parameters`, :func:`predicted_steps`, … Views (``viz``), checkers
+(``exercises``) and every other module call these instead of writing a formula again
+(``tests/test_formulas_once.py`` checks that).
 """
 
 from __future__ import annotations
 
+import cmath
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,11 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._checks import as_column, finite_number, non_constant, positive_finite, xy_columns
+from ._checks import as_column, finite_number, non_constant, positive_finite, positive_int, xy_columns
 
 REACH_TOL = 1e-6
 """What the lessons call "reached the optimum": the MSE within this much of the least-squares MSE."""
 
+ArrayLike = float | np.ndarray
+
+
+# ----------------------------------------------------------------------------- the data's quadratic
 
 def design_matrix(x: torch.Tensor) -> torch.Tensor:
     """``A = [x, 1]``: a float64 ``(n, 2)`` tensor, so that ``A @ [w, b] = w x + b``."""
@@ -48,6 +61,40 @@ def mse(x: torch.Tensor, y: torch.Tensor, w: float, b: float) -> float:
     return torch.mean((w * xc + b - yc) ** 2).item()
 
 
+def line_loss(x: torch.Tensor, y: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The MSE of the line ``θ = (w, b)`` on ``(x, y)`` as a torch function of a ``(2,)`` tensor
+    (differentiable: what a ``torch.optim`` run minimises)."""
+    xc, yc = xy_columns(x, y)
+    xv, yv = xc[:, 0], yc[:, 0]
+
+    def loss(theta: torch.Tensor) -> torch.Tensor:
+        return torch.mean((theta[0] * xv + theta[1] - yv) ** 2)
+
+    return loss
+
+
+def _as_theta(theta: object) -> torch.Tensor:
+    """``theta`` as a float64 ``(2,)`` tensor ``[w, b]``, or a clear error."""
+    if not isinstance(theta, torch.Tensor):
+        raise TypeError(f"theta must be a torch.Tensor [w, b], got {type(theta).__name__}")
+    if theta.numel() != 2:
+        raise ValueError(f"theta must hold two numbers [w, b], got shape {tuple(theta.shape)}")
+    theta = theta.detach().reshape(2).to("cpu", torch.float64)
+    if not torch.isfinite(theta).all():
+        raise ValueError(f"theta must be finite, got {theta.tolist()}")
+    return theta
+
+
+def mse_gradient(x: torch.Tensor, y: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """``∇L(θ) = 2/n · Aᵀ(Aθ − y)``, a float64 ``(2,)`` tensor ``[∂L/∂w, ∂L/∂b]``.
+
+    ``x, y``: ``(n, 1)`` or ``(n,)`` tensors; ``theta``: ``(2,)`` tensor ``[w, b]``.
+    """
+    xc, yc = xy_columns(x, y)
+    a, theta = design_matrix(xc), _as_theta(theta)
+    return 2.0 / len(a) * a.T @ (a @ theta - yc[:, 0])
+
+
 def mse_hessian(x: torch.Tensor) -> torch.Tensor:
     """The 2×2 Hessian of the MSE in ``(w, b)``: ``2/n [[Σx², Σx], [Σx, n]]`` (float64).
 
@@ -70,48 +117,6 @@ def condition_number(x: torch.Tensor) -> float:
     return lam_max / lam_min
 
 
-def critical_lr(x: torch.Tensor) -> float:
-    """``2 / λmax``: gradient descent converges below this learning rate and diverges above it."""
-    return 2.0 / hessian_eigenvalues(x)[1]
-
-
-def optimal_lr(x: torch.Tensor) -> float:
-    """``2 / (λmin + λmax)``: the learning rate with the fastest worst-case convergence."""
-    lam_min, lam_max = hessian_eigenvalues(x)
-    return 2.0 / (lam_min + lam_max)
-
-
-def convergence_rate(x: torch.Tensor, lr: float) -> float:
-    """``max |1 - lr·λ|``: the factor by which GD shrinks the error per step (< 1 converges)."""
-    lr = positive_finite("lr", lr)
-    return max(abs(1.0 - lr * lam) for lam in hessian_eigenvalues(x))
-
-
-def steps_to_shrink(rate: float, factor: float) -> float:
-    """Steps needed for an error that shrinks by ``rate`` per step to shrink by ``factor``.
-
-    ``rate**k <= factor`` gives ``k = log(factor) / log(rate)``; ``inf`` if ``rate >= 1``.
-    """
-    rate = positive_finite("rate", rate)
-    factor = positive_finite("factor", factor)
-    if factor >= 1:
-        raise ValueError(f"factor must be in (0, 1), got {factor}")
-    return math.inf if rate >= 1 else math.log(factor) / math.log(rate)
-
-
-def momentum_parameters(x: torch.Tensor) -> tuple[float, float, float]:
-    """Best heavy-ball settings ``(lr, beta, rate)`` for the MSE of ``x`` (Polyak).
-
-    ``lr = (2 / (√λmax + √λmin))²``, ``beta = ((√κ - 1) / (√κ + 1))²`` and the error shrinks by
-    ``rate = (√κ - 1) / (√κ + 1)`` per step, against ``(κ - 1) / (κ + 1)`` for plain GD.
-    """
-    lam_min, lam_max = hessian_eigenvalues(x)
-    root_kappa = math.sqrt(lam_max / lam_min)
-    lr = (2.0 / (math.sqrt(lam_max) + math.sqrt(lam_min))) ** 2
-    rate = (root_kappa - 1.0) / (root_kappa + 1.0)
-    return lr, rate**2, rate
-
-
 def loss_surface(x: torch.Tensor, y: torch.Tensor, ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
     """The MSE on a grid, for contour plots.
 
@@ -127,19 +132,33 @@ def loss_surface(x: torch.Tensor, y: torch.Tensor, ws: np.ndarray, bs: np.ndarra
             - 2 * w_grid * sxy - 2 * b_grid * sy + syy)
 
 
-def loss_gap(x: torch.Tensor, y: torch.Tensor) -> Callable[[float, float], float]:
-    """``gap(w, b) = L(w, b) − L*`` for the data ``(x, y)``, exact in float64.
+# ----------------------------------------------------------------------------- the gap L − L*
 
-    The MSE is a quadratic, so the gap is ``½ dᵀ H d`` with ``d = (w − w*, b − b*)``: no
-    cancellation against the optimum's loss and O(1) cost per call, whatever ``n`` is.
+def quadratic_gap(d: np.ndarray | torch.Tensor, h: np.ndarray | torch.Tensor) -> np.ndarray | torch.Tensor:
+    """``½ dᵀ H d`` for each row ``d`` of ``d`` ``(..., k)`` with ``H`` ``(k, k)``: shape ``(...)``.
+
+    On a quadratic with Hessian ``H`` and optimum ``θ*`` this is ``L(θ) − L*`` for ``d = θ − θ*``,
+    exact (no cancellation against ``L*``). NumPy arrays or torch tensors, alike.
     """
-    xc, yc = xy_columns(x, y)
-    w_star, b_star = closed_form_fit(xc, yc)
-    (h11, h12), (_, h22) = mse_hessian(xc).tolist()
+    return 0.5 * ((d @ h) * d).sum(-1)
 
-    def gap(w: float, b: float) -> float:
-        dw, db = w - w_star, b - b_star
-        return 0.5 * (h11 * dw * dw + 2.0 * h12 * dw * db + h22 * db * db)
+
+def gap_shares(lam: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``½ λᵢ cᵢ²``: each eigen-direction's share of ``L − L*`` for errors ``c`` ``(..., d)`` in the
+    eigenbasis of eigenvalues ``lam`` ``(d,)``; the shares sum to the gap."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return 0.5 * np.asarray(lam) * np.asarray(c) ** 2
+
+
+def loss_gap(x: torch.Tensor, y: torch.Tensor) -> Callable[[ArrayLike, ArrayLike], ArrayLike]:
+    """``gap(w, b) = L(w, b) − L*`` for the data ``(x, y)``: :func:`quadratic_gap` of
+    ``d = (w − w*, b − b*)``, exact in float64; ``w, b`` numbers or arrays of one shape."""
+    xc, yc = xy_columns(x, y)
+    optimum = np.array(closed_form_fit(xc, yc))
+    h = mse_hessian(xc).numpy()
+
+    def gap(w: ArrayLike, b: ArrayLike) -> ArrayLike:
+        return quadratic_gap(np.stack(np.broadcast_arrays(w, b), axis=-1) - optimum, h)
 
     return gap
 
@@ -178,35 +197,166 @@ def eigen_errors(x: torch.Tensor, y: torch.Tensor, w0: float = 0.0, b0: float = 
     return basis.lam, basis.c0
 
 
-def mode_gaps(lam: np.ndarray, c0: np.ndarray, lr: float, steps: np.ndarray) -> np.ndarray:
-    """Each eigen-direction's share of the loss gap after ``k`` GD steps,
-    ``½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k}``: ``(len(steps), 2)`` for ``lam, c0``: ``(2,)``."""
-    with np.errstate(over="ignore", divide="ignore"):
-        log_gap = np.log(0.5 * lam * c0**2) + 2 * np.asarray(steps, float)[:, None] * np.log(
-            np.abs(1.0 - lr * lam))
-    return np.exp(np.clip(log_gap, -700.0, 700.0))
+# ----------------------------------------------------------------------------- one direction, one step
+
+def _betas(beta: ArrayLike) -> np.ndarray:
+    beta = np.asarray(beta, float)
+    if not np.all((beta >= 0.0) & (beta <= 1.0)):
+        raise ValueError(f"beta must be in [0, 1], got {beta}")
+    return beta
+
+
+def stability_edge(beta: ArrayLike = 0.0) -> ArrayLike:
+    """``2 + 2β``: a direction converges iff ``0 < ηλ < 2 + 2β`` (heavy ball with ``0 ≤ β < 1``;
+    ``β = 0`` is plain GD's ``ηλ < 2``). Broadcasts over arrays of ``β``."""
+    return 2.0 + 2.0 * _betas(beta)
+
+
+def largest_stable_lr(lam_max: float, beta: float = 0.0) -> float:
+    """``(2 + 2β) / λmax``: the learning rate above which the steepest direction diverges."""
+    return float(stability_edge(beta)) / positive_finite("lam_max", lam_max)
+
+
+def fastest_gd_lr(lam_min: float, lam_max: float) -> float:
+    """``2 / (λmin + λmax)``: plain GD's learning rate with the fastest worst-case convergence
+    (both extreme factors ``1 − ηλ`` then have the same size, ``(κ − 1)/(κ + 1)``)."""
+    return 2.0 / (positive_finite("lam_min", lam_min) + positive_finite("lam_max", lam_max))
+
+
+def gd_factors(lr: ArrayLike, lam: ArrayLike) -> np.ndarray:
+    """``1 − ηλ``: what one GD step multiplies a direction's error by (broadcasts)."""
+    return 1.0 - np.asarray(lr, float) * np.asarray(lam, float)
+
+
+def direction_rate(eta_lam: ArrayLike, beta: ArrayLike = 0.0) -> np.ndarray:
+    """``ρ = max |μ|`` over the roots of ``μ² − (1 + β − ηλ) μ + β``: the per-step shrink factor
+    of one direction's error under heavy ball (< 1 converges; ``β = 0``: ``|1 − ηλ|``).
+    Broadcasts over arrays of ``ηλ`` and ``β``."""
+    beta = _betas(beta)
+    a = 1.0 + beta - np.asarray(eta_lam, float)
+    disc = a * a - 4.0 * beta
+    root = np.sqrt(np.abs(disc))
+    real = np.maximum(np.abs(a + root), np.abs(a - root)) / 2.0  # two real roots
+    return np.where(disc < 0.0, np.sqrt(beta), real)  # complex pair: |μ| = √β
+
+
+def damping_band(beta: ArrayLike) -> tuple[ArrayLike, ArrayLike]:
+    """``((1 − √β)², (1 + √β)²)``: ``ηλ`` inside oscillates with rate √β; at the ends, critical
+    damping (a double root). Broadcasts over arrays of ``β``."""
+    r = np.sqrt(_betas(beta))
+    return (1.0 - r) ** 2, (1.0 + r) ** 2
+
+
+def momentum_roots(eta_lam: float, beta: float) -> tuple[complex, complex]:
+    """The roots ``μ`` of ``μ² − (1 + β − ηλ) μ + β = 0`` (the eigenvalues of :func:`iteration_matrix`),
+    as complex numbers: ``(a ± √(a² − 4β)) / 2`` with ``a = 1 + β − ηλ``."""
+    beta, eta_lam = finite_number("beta", beta), finite_number("eta_lam", eta_lam)
+    a = 1.0 + beta - eta_lam
+    root = cmath.sqrt(a * a - 4.0 * beta)
+    return (a + root) / 2.0, (a - root) / 2.0
+
+
+def iteration_matrix(eta_lam: float, beta: float) -> np.ndarray:
+    """``M = [[1 + β − ηλ, −β], [1, 0]]``: one step of ``(c_k, c_{k−1})`` along a direction, ``(2, 2)``."""
+    beta = float(_betas(finite_number("beta", beta)))
+    return np.array([[1.0 + beta - finite_number("eta_lam", eta_lam), -beta], [1.0, 0.0]])
+
+
+def steps_to_shrink(rate: float, factor: float) -> float:
+    """Steps needed for an error that shrinks by ``rate`` per step to shrink by ``factor``.
+
+    ``rate**k <= factor`` gives ``k = log(factor) / log(rate)``; ``inf`` if ``rate >= 1``.
+    """
+    rate = positive_finite("rate", rate)
+    factor = positive_finite("factor", factor)
+    if factor >= 1:
+        raise ValueError(f"factor must be in (0, 1), got {factor}")
+    return math.inf if rate >= 1 else math.log(factor) / math.log(rate)
+
+
+# ----------------------------------------------------------------------------- for the data's Hessian
+
+def critical_lr(x: torch.Tensor) -> float:
+    """``2 / λmax``: gradient descent converges below this learning rate and diverges above it."""
+    return largest_stable_lr(hessian_eigenvalues(x)[1])
+
+
+def optimal_lr(x: torch.Tensor) -> float:
+    """``2 / (λmin + λmax)``: the learning rate with the fastest worst-case convergence."""
+    return fastest_gd_lr(*hessian_eigenvalues(x))
+
+
+def convergence_rate(x: torch.Tensor, lr: float) -> float:
+    """``max |1 - lr·λ|``: the factor by which GD shrinks the error per step (< 1 converges)."""
+    lr = positive_finite("lr", lr)
+    return float(np.abs(gd_factors(lr, hessian_eigenvalues(x))).max())
+
+
+def momentum_parameters(x: torch.Tensor) -> tuple[float, float, float]:
+    """Best heavy-ball settings ``(lr, beta, rate)`` for the MSE of ``x`` (Polyak).
+
+    ``lr = (2 / (√λmax + √λmin))²``, ``beta = ((√κ - 1) / (√κ + 1))²`` and the error shrinks by
+    ``rate = (√κ - 1) / (√κ + 1)`` per step, against ``(κ - 1) / (κ + 1)`` for plain GD.
+    """
+    lam_min, lam_max = hessian_eigenvalues(x)
+    root_kappa = math.sqrt(lam_max / lam_min)
+    lr = (2.0 / (math.sqrt(lam_max) + math.sqrt(lam_min))) ** 2
+    rate = (root_kappa - 1.0) / (root_kappa + 1.0)
+    return lr, rate**2, rate
+
+
+# ----------------------------------------------------------------------------- whole runs, per direction
+
+def direction_errors(lam: np.ndarray, c0: np.ndarray, lr: float, steps: int, beta: float = 0.0) -> np.ndarray:
+    """Each direction's error ``c_k``, ``k = 0 … steps``, from rest: ``(steps + 1, len(lam))``.
+
+    Plain GD (``β = 0``): ``c_k = c0 (1 − ηλ)^k``. Heavy ball: the recurrence
+    ``c_{k+1} = (1 + β − ηλ) c_k − β c_{k−1}`` with ``c_{−1} = c_0`` (torch's velocity starts at 0).
+    A diverging direction ends in ``inf``/``nan``.
+    """
+    lr, steps, beta = positive_finite("lr", lr), positive_int("steps", steps), float(_betas(beta))
+    lam, c0 = np.asarray(lam, float), np.asarray(c0, float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if beta == 0.0:
+            return c0 * gd_factors(lr, lam) ** np.arange(steps + 1)[:, None]
+        a = 1.0 + beta - lr * lam
+        c = np.empty((steps + 1, len(lam)))
+        c[0], previous = c0, c0
+        for k in range(steps):
+            c[k + 1], previous = a * c[k] - beta * previous, c[k]
+    return c
+
+
+def direction_shares(lam: np.ndarray, c0: np.ndarray, lr: float, steps: int, beta: float = 0.0) -> np.ndarray:
+    """Each direction's share ``½ λᵢ c_{k,i}²`` of the gap after ``k = 0 … steps`` steps:
+    ``(steps + 1, len(lam))``; the shares sum to ``L − L*``."""
+    return gap_shares(lam, direction_errors(lam, c0, lr, steps, beta))
+
+
+def predicted_direction_steps(lam: np.ndarray, c0: np.ndarray, lr: float, tol: float = REACH_TOL,
+                              beta: float = 0.0) -> np.ndarray:
+    """Per direction, the ``k`` with ``½ λ c0² ρ^{2k} = tol`` (``ρ`` = :func:`direction_rate`): ``(d,)``.
+
+    Exact for plain GD; for momentum an estimate (it ignores the constant in front of ``ρ^k``,
+    and the factor ``k`` at critical damping). ``0`` where the share is already ≤ ``tol``,
+    ``inf`` where ``ρ ≥ 1``, ``1`` where ``ρ = 0`` (that direction is solved in one step).
+    """
+    tol = positive_finite("tol", tol)
+    rate = direction_rate(positive_finite("lr", lr) * np.asarray(lam, float), beta)
+    share = gap_shares(lam, c0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.where(rate > 0.0, np.log(tol / share) / (2.0 * np.log(rate)), 1.0)
+    return np.where(share <= tol, 0.0, np.where(rate >= 1.0, np.inf, k))
 
 
 def predicted_steps(x: torch.Tensor, y: torch.Tensor, lr: float, tol: float = REACH_TOL,
                     w0: float = 0.0, b0: float = 0.0) -> float:
-    """Steps until each direction's share ``½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k}`` of the gap is ≤ ``tol``.
+    """Steps of GD until each direction's share ``½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k}`` of the gap is ≤ ``tol``.
 
     The true gap is the sum of the two shares, so this is a lower bound on the steps GD needs.
     It is close when one direction carries most of the gap; when both shares end near ``tol``
     the sum can need up to ``log 2 / (2 |log ρ|)`` more steps (``ρ`` the slower factor).
     ``inf`` when some ``|1 − ηλᵢ| ≥ 1`` carries error, ``0`` if already within ``tol``.
     """
-    lr, tol = positive_finite("lr", lr), positive_finite("tol", tol)
     lam, c0 = eigen_errors(x, y, w0, b0)
-    steps = 0.0
-    for lam_i, c_i in zip(lam, c0, strict=True):
-        share, factor = 0.5 * lam_i * c_i**2, abs(1.0 - lr * lam_i)
-        if share <= tol:
-            continue
-        if factor >= 1.0:
-            return math.inf
-        if factor > 0.0:  # factor == 0: that direction is solved in one step
-            steps = max(steps, math.log(tol / share) / (2.0 * math.log(factor)))
-        else:
-            steps = max(steps, 1.0)
-    return steps
+    return float(predicted_direction_steps(lam, c0, lr, tol).max())

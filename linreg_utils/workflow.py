@@ -4,21 +4,23 @@ Lesson 06 walks the tutorial's seven steps (data → tensors → model → loss 
 evaluate). The helpers here are the parts too long for a notebook cell: the tutorial's real
 full-batch loop with every epoch's loss and gradient recorded, the stopping rules a user can
 apply to such a record without knowing the optimum, a race to the optimum that counts real
-``torch.optim`` steps and loss evaluations, and a train/validation split. Mini-batches and
-their noise are lesson 07's (:mod:`linreg_utils.stochastic`).
+``torch.optim`` steps and loss evaluations, and a train/validation split. Every loop is
+:func:`linreg_utils.runs.train`, every record a :class:`~linreg_utils.runs.Run`. Mini-batches
+and their noise are lesson 07's (:mod:`linreg_utils.stochastic`).
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import torch
 from torch import nn
 
 from ._checks import positive_finite, positive_int, xy_columns
-from .theory import closed_form_fit, loss_gap, mse
+from .runs import Run, train
+from .theory import closed_form_fit, loss_gap, mse, optimal_lr
 
 
 def line_of(model: nn.Linear) -> tuple[float, float]:
@@ -28,98 +30,52 @@ def line_of(model: nn.Linear) -> tuple[float, float]:
     return model.weight.item(), model.bias.item()
 
 
-@dataclass(frozen=True)
-class OptimumRun:
-    """One run to the optimum: ``steps`` optimizer steps (None if ``max_steps`` did not suffice).
-
-    ``evaluations``: forward + backward passes (LBFGS makes several per step); ``seconds``: wall
-    time of the loop; ``final_gap``: MSE − optimum MSE where the run stopped.
-    """
-
-    steps: int | None
-    evaluations: int
-    seconds: float
-    final_gap: float
-
-
-def steps_to_optimum(
-    model: nn.Linear,
-    optimizer: torch.optim.Optimizer,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    tol: float = 1e-6,
-    max_steps: int = 200_000,
-) -> OptimumRun:
+def steps_to_optimum(model: nn.Linear, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
+                     tol: float = 1e-6, max_steps: int = 200_000) -> Run:
     """Train ``model`` on the full batch until its MSE is within ``tol`` of the optimum's.
 
     ``x, y``: ``(n, 1)`` tensors on the model's device. Each step is the closure
     ``zero_grad → forward → MSELoss → backward`` passed to ``optimizer.step`` (LBFGS works
-    too); after each step the gap is measured exactly in float64 by :func:`~linreg_utils.theory.loss_gap`.
+    too); after each step the gap is measured exactly in float64 by
+    :func:`~linreg_utils.theory.loss_gap`. The :class:`~linreg_utils.runs.Run` has ``reached_at``
+    (None if ``max_steps`` did not suffice), ``gaps``, and ``log["evaluations"]`` (forward +
+    backward passes: LBFGS makes several per step) and ``log["seconds"]`` (wall time of the loop).
     """
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    line_of(model)
     tol, max_steps = positive_finite("tol", tol), positive_int("max_steps", max_steps)
-    gap = loss_gap(x.cpu(), y.cpu())
-    loss_fn, evaluations = nn.MSELoss(), 0
-
-    def closure() -> torch.Tensor:
-        nonlocal evaluations
-        evaluations += 1
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        return loss
-
-    start = time.perf_counter()
-    current, steps = gap(*line_of(model)), 0
-    while current > tol and steps < max_steps:
-        optimizer.step(closure)
-        steps += 1
-        current = gap(*line_of(model))
-    seconds = time.perf_counter() - start
-    return OptimumRun(steps if current <= tol else None, evaluations, seconds, current)
-
-
-@dataclass(frozen=True)
-class TrainingLog:
-    """What a full-batch loop saw, one entry per epoch: index ``k - 1`` is epoch ``k``.
-
-    Epoch ``k`` evaluates the loss and the gradient at the parameters left by ``k − 1`` steps
-    (as the tutorial's log does), then steps. ``losses``: the loss as the loop computed it (the
-    model's dtype); ``grad_sq``: ``‖∇L‖²``; ``weights, biases``: the parameters evaluated; all
-    ``(epochs,)`` float64 arrays. ``seconds``: wall time of the loop.
-    """
-
-    losses: np.ndarray
-    grad_sq: np.ndarray
-    weights: np.ndarray
-    biases: np.ndarray
-    seconds: float
-
-    def gaps(self, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
-        """``L − L*`` at each epoch's parameters, exact in float64 (needs the optimum): ``(epochs,)``."""
-        return loss_gap(x, y)(self.weights, self.biases)
+    gap, loss_fn = loss_gap(x.cpu(), y.cpu()), nn.MSELoss()
+    run = train(lambda: loss_fn(model(x), y), model.parameters(), optimizer, max_steps,
+                until=lambda: gap(*line_of(model)) <= tol)
+    return replace(run, gaps=gap(run.weights, run.biases))
 
 
 def record_training(model: nn.Linear, optimizer: torch.optim.Optimizer, x: torch.Tensor,
-                    y: torch.Tensor, epochs: int) -> TrainingLog:
+                    y: torch.Tensor, epochs: int) -> Run:
     """Run the tutorial's loop (``zero_grad → forward → MSELoss → backward → step``) ``epochs``
-    times on the full batch ``x, y`` (``(n, 1)``, on the model's device) and record each epoch."""
+    times on the full batch ``x, y`` (``(n, 1)``, on the model's device) and record each epoch.
+
+    Epoch ``k`` evaluates the loss and the gradient at the parameters left by ``k − 1`` steps
+    (as the tutorial's log does), then steps: index ``k − 1`` of the record is epoch ``k``
+    (``losses`` as the loop computed them, in the model's dtype; ``log["grad_sq"]``: ``‖∇L‖²``;
+    ``weights, biases``: the parameters evaluated; one more entry after the last epoch).
+    """
     line_of(model)
-    epochs = positive_int("epochs", epochs)
     loss_fn = nn.MSELoss()
-    record = torch.empty(epochs, 5, dtype=torch.float64, device=x.device)
-    start = time.perf_counter()
-    for k in range(epochs):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        record[k] = torch.stack([loss.detach(), model.weight.grad[0, 0], model.bias.grad[0],
-                                 model.weight.detach()[0, 0], model.bias.detach()[0]])
-        optimizer.step()
-    seconds = time.perf_counter() - start
-    loss_values, grad_w, grad_b, weights, biases = record.cpu().numpy().T
-    return TrainingLog(loss_values, grad_w**2 + grad_b**2, weights, biases, seconds)
+    return train(lambda: loss_fn(model(x), y), model.parameters(), optimizer, positive_int("epochs", epochs))
+
+
+def fixes(x: torch.Tensor, z: torch.Tensor) -> dict[str, tuple[torch.Tensor, Callable]]:
+    """Lesson 06's race to the optimum: name → (inputs, optimizer factory) for the fixes of
+    lessons 01–05, on raw ``x`` or standardized ``z`` (``benchmarks/bench_seed_vs_lessons.py``
+    times the same ones)."""
+    lr_x, lr_z = optimal_lr(x), optimal_lr(z)
+    return {
+        f"SGD lr={lr_x:.4f} = 2/(λmin+λmax), raw x": (x, lambda p: torch.optim.SGD(p, lr=lr_x)),
+        "SGD lr=0.1, standardized x": (z, lambda p: torch.optim.SGD(p, lr=0.1)),
+        f"SGD lr={lr_z:.2f} (best), standardized x": (z, lambda p: torch.optim.SGD(p, lr=lr_z)),
+        "Adam lr=0.05, raw x": (x, lambda p: torch.optim.Adam(p, lr=0.05)),
+        "L-BFGS (strong Wolfe), raw x": (x, lambda p: torch.optim.LBFGS(p, line_search_fn="strong_wolfe")),
+    }
 
 
 def first_epoch(fires: np.ndarray) -> int | None:
@@ -128,17 +84,17 @@ def first_epoch(fires: np.ndarray) -> int | None:
     return int(hits[0]) + 1 if hits.size else None
 
 
-def certificate_epoch(log: TrainingLog, lam_min: float, tol: float = 1e-6) -> int | None:
+def certificate_epoch(log: Run, lam_min: float, tol: float = 1e-6) -> int | None:
     """First epoch with ``‖∇L‖² / (2 λmin) ≤ tol``, which guarantees ``L − L* ≤ tol``.
 
     Assumes ``L`` is ``λmin``-strongly convex (true for the MSE of a line, ``λmin`` the Hessian's
     smallest eigenvalue; elsewhere a lower bound on it), since then ``L − L* ≤ ‖∇L‖² / (2 λmin)``.
     """
     lam_min, tol = positive_finite("lam_min", lam_min), positive_finite("tol", tol)
-    return first_epoch(log.grad_sq / (2.0 * lam_min) <= tol)
+    return first_epoch(log.log["grad_sq"] / (2.0 * lam_min) <= tol)
 
 
-def relative_change_epoch(log: TrainingLog, rtol: float = 1e-6, window: int = 1) -> int | None:
+def relative_change_epoch(log: Run, rtol: float = 1e-6, window: int = 1) -> int | None:
     """First epoch ``k > window`` with ``(L_{k−window} − L_k) / L_k ≤ rtol``: the loss stalled."""
     rtol, window = positive_finite("rtol", rtol), positive_int("window", window)
     losses = log.losses
@@ -147,7 +103,7 @@ def relative_change_epoch(log: TrainingLog, rtol: float = 1e-6, window: int = 1)
     return first_epoch(fires)
 
 
-def patience_epoch(log: TrainingLog, min_delta: float = 1e-6, patience: int = 1_000) -> int | None:
+def patience_epoch(log: Run, min_delta: float = 1e-6, patience: int = 1_000) -> int | None:
     """Early stopping: the first epoch at which the best loss has not dropped by more than
     ``min_delta`` for ``patience`` epochs in a row (Keras' ``EarlyStopping``, PyTorch Lightning's)."""
     min_delta, patience = positive_finite("min_delta", min_delta), positive_int("patience", patience)
@@ -162,7 +118,7 @@ def patience_epoch(log: TrainingLog, min_delta: float = 1e-6, patience: int = 1_
     return None
 
 
-def log_settles_epoch(log: TrainingLog, every: int = 200, decimals: int = 6) -> int | None:
+def log_settles_epoch(log: Run, every: int = 200, decimals: int = 6) -> int | None:
     """The printed epoch (every ``every``-th) from which a log of the loss with ``decimals``
     digits shows the same text to the end of the record; None if the last two prints differ."""
     every, decimals = positive_int("every", every), positive_int("decimals", decimals)

@@ -3,7 +3,24 @@
 A lesson that prints "22,286 steps" has a test that recomputes the number and compares it with
 the constant below, so the prose, the notebook's output and the tests cannot drift apart.
 One section per lesson; add to your lesson's section, never duplicate a number elsewhere.
+A number that only a long run of a lesson's cell produces is checked against that cell's stored
+output (:func:`stored_text`) instead of rerunning it: nbval compares the output with a fresh run.
 """
+
+from pathlib import Path
+
+import nbformat
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def stored_text(notebook: str, code: str) -> str:
+    """The stored text output (stdout) of the one code cell of ``notebook`` whose source holds ``code``."""
+    cells = [c for c in nbformat.read(NOTEBOOKS / notebook, as_version=4).cells
+             if c.cell_type == "code" and code in c.source]
+    if len(cells) != 1:
+        raise ValueError(f"{len(cells)} code cells of {notebook} hold {code!r}; expected one")
+    return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
 
 # --- lesson 01 · first vs second order -------------------------------------------------------
 # The seed's 15 points, float64, tolerance 1e-6 on L − L*; GD at the tutorial's lr = 1e-3 from (0, 0).

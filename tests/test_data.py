@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from linreg_utils import closed_form_fit, make_regression, seed_data, standardize, unstandardize
+from linreg_utils import closed_form_fit, linear_start, make_regression, seed_data, standardize, unstandardize
+from tests import lesson_numbers as numbers
 
 
 def test_seed_data_is_the_tutorials_15_points():
@@ -44,3 +45,12 @@ def test_standardize_round_trip():
     assert (z**2).mean().item() == pytest.approx(1.0, abs=1e-5)
     w, b = unstandardize(*closed_form_fit(z, y), mean, std)
     assert (w, b) == pytest.approx(closed_form_fit(x, y), rel=1e-5)
+
+
+def test_linear_start_is_the_seeded_nn_linear_and_leaves_the_rng_alone():
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    start = linear_start()
+    assert torch.equal(torch.rand(1), before)
+    assert (f"{start[0]:.4f}", f"{start[1]:.4f}") == numbers.L02_LINEAR_START

@@ -2,26 +2,30 @@
 
 import math
 
-import numpy as np
 import pytest
 import torch
 
-from linreg_utils import eigen_errors, hessian_eigenvalues, seed_data
+from linreg_utils import eigen_errors, gap_shares, hessian_eigenvalues, mse_hessian, seed_data
 from linreg_utils.exercises import ExerciseFailed
 from linreg_utils.exercises.lesson01 import (
     check_damped_newton_prediction,
     check_largest_rosenbrock_lr,
     check_line_search_lr,
     damped_newton_steps,
-    line_search_lr,
 )
+from linreg_utils.theory import mse_gradient
 from tests import lesson_numbers as numbers
 
 
 def seed_gradient_and_hessian():
     x, y = (t.double() for t in seed_data())
-    a = torch.cat([x, torch.ones_like(x)], dim=1)
-    return 2 / len(x) * a.T @ (-y[:, 0]), 2 / len(x) * a.T @ a
+    return mse_gradient(x, y, torch.zeros(2, dtype=torch.float64)), mse_hessian(x)
+
+
+def line_search_lr():
+    """``η* = gᵀg / gᵀHg`` at ``θ0 = (0, 0)`` on the seed: one GD step lands on the parabola's bottom."""
+    g, h = seed_gradient_and_hessian()
+    return (g @ g / (g @ h @ g)).item()
 
 
 def test_right_answers_pass(capsys):
@@ -41,7 +45,7 @@ def test_line_search_lr_is_the_number_the_lesson_states():
 def test_damped_newton_step_count_is_measured_and_matches_the_rho_squared_recipe():
     x, y = seed_data()
     lam, c0 = eigen_errors(x, y)
-    gap0 = 0.5 * np.sum(lam * c0**2)
+    gap0 = gap_shares(lam, c0).sum()
     assert damped_newton_steps() == numbers.L01_DAMPED_NEWTON_STEPS
     assert math.ceil(math.log(1e-6 / gap0) / math.log(0.25)) == numbers.L01_DAMPED_NEWTON_STEPS
     assert damped_newton_steps(alpha=1.0) == 1
@@ -63,7 +67,7 @@ LINE_SEARCH_MISTAKES = {
     "1/λmax": "that is 1/λmax",
     "upside": "upside down",
     "other": "expected about 0.0111",
-    "tensor": "to a number, got Tensor",
+    "tensor": "should be one number, got a tensor",
     "dots": "leave the cell's `...`",
 }
 

@@ -22,7 +22,7 @@ def test_right_rescue_step_passes(capsys):
 
 
 @pytest.mark.parametrize("answer, words", [(2, "rounded down"), (4, "one step late"), (2.49, "whole number"),
-                                           (7, "smallest whole k"), ("3", "one number")])
+                                           (7, "smallest whole k"), ("3", "should be a number")])
 def test_rescue_step_mistakes_are_named(answer, words):
     with pytest.raises(ExerciseFailed, match=words):
         check_rescue_step(answer)

@@ -14,6 +14,8 @@ from linreg_utils import (
     eigen_errors,
     gd_trajectory,
     hessian_eigenvalues,
+    line_runs,
+    linear_start,
     mse_hessian,
     optimal_lr,
     predicted_steps,
@@ -22,9 +24,7 @@ from linreg_utils import (
     steps_to_shrink,
     unstandardize,
 )
-from linreg_utils.exercises.lesson02 import linear_start
-from linreg_utils.trajectory import sgd_runs
-from linreg_utils.viz.lr_widget import lr_scale, readout_text
+from linreg_utils.viz import lr_scale, readout_text
 from tests import lesson_numbers as numbers
 
 
@@ -32,7 +32,7 @@ from tests import lesson_numbers as numbers
 def seed_runs():
     """The lesson's measurement: lr = 1e-3 from (0, 0) and from nn.Linear's start, 24,000 steps."""
     x, y = seed_data()
-    return sgd_runs(x, y, [1e-3, 1e-3], 24_000, starts=[(0.0, 0.0), linear_start()])
+    return line_runs(x, y, [1e-3, 1e-3], 24_000, starts=[(0.0, 0.0), linear_start()])
 
 
 def path_by_hand(lr, steps):
@@ -54,8 +54,8 @@ def path_by_hand(lr, steps):
 
 def test_hand_loop_sgd_and_closed_form_trace_the_same_path():
     x, y = seed_data()
-    hand, sgd = path_by_hand(1e-3, 100), sgd_runs(x, y, [1e-3], 100)
-    assert np.allclose(hand, np.column_stack([sgd.weights[:, 0], sgd.biases[:, 0]]), rtol=1e-12, atol=1e-15)
+    hand, (sgd,) = path_by_hand(1e-3, 100), line_runs(x, y, [1e-3], 100)
+    assert np.allclose(hand, sgd.path, rtol=1e-12, atol=1e-15)
     run = gd_trajectory(x, y, 1e-3, 100)
     assert np.allclose(np.column_stack([run.weights, run.biases]), hand, rtol=1e-9, atol=1e-12)
     assert (f"{hand[-1, 0]:.6f}", f"{hand[-1, 1]:.6f}") == numbers.L02_AFTER_100_STEPS
@@ -83,7 +83,7 @@ def test_seed_rate_shares_and_predictions_at_lr_1e3():
 
 def test_torch_measures_the_predicted_steps_from_both_starts(seed_runs):
     x, y = seed_data()
-    counts = seed_runs.first_within(1e-6)
+    counts = [run.first_within(1e-6) for run in seed_runs]
     assert counts == [numbers.L02_STEPS_FROM_ZERO, numbers.L02_STEPS_FROM_LINEAR_START]
     for count, start in zip(counts, [(0.0, 0.0), linear_start()], strict=True):
         assert math.ceil(predicted_steps(x, y, 1e-3, 1e-6, *start)) == count
@@ -94,12 +94,13 @@ def test_torch_measures_the_predicted_steps_from_both_starts(seed_runs):
 def test_measured_gap_lies_on_the_exact_one_and_the_guarantee_bounds_it(seed_runs):
     x, y = seed_data()
     exact = gd_trajectory(x, y, 1e-3, 100_000)
-    assert np.max(np.abs(seed_runs.gaps[:, 0] - exact.gaps[:24_001])) < 1e-13
+    measured = seed_runs[0].gaps
+    assert np.max(np.abs(measured - exact.gaps[:24_001])) < 1e-13
     k = np.arange(24_001)
-    bound = convergence_rate(x, 1e-3) ** (2 * k) * seed_runs.gaps[0, 0]
-    assert np.all(seed_runs.gaps[:, 0] <= bound * (1 + 1e-9) + 1e-15)
+    bound = convergence_rate(x, 1e-3) ** (2 * k) * measured[0]
+    assert np.all(measured <= bound * (1 + 1e-9) + 1e-15)
     assert f"{exact.gaps[-1]:.1e}" == numbers.L02_GAP_AFTER_100K
-    loss_star = seed_runs.optimum_loss
+    loss_star = seed_runs[0].optimum_loss
     assert (f"{np.spacing(loss_star):.0e}", f"{loss_star:.3f}") == ("3e-17", "0.151")
 
 
@@ -117,12 +118,12 @@ def test_between_one_and_two_over_lambda_max_measured_gd_oscillates_and_converge
     x, y = seed_data()
     lam_max = hessian_eigenvalues(x)[1]
     fractions = [1.05, 1.5, 1.8, 1.99]
-    runs = sgd_runs(x, y, [f / lam_max for f in fractions], 20_000)
+    runs = line_runs(x, y, [f / lam_max for f in fractions], 20_000)
     _, q = np.linalg.eigh(mse_hessian(x).numpy())
     w_star, b_star = closed_form_fit(x, y)
-    for i in range(len(fractions)):
-        assert runs.gaps[-1, i] < 1e-3 * runs.gaps[0, i]
-        steep = (np.column_stack([runs.weights[:, i], runs.biases[:, i]]) - [w_star, b_star]) @ q[:, 1]
+    for run in runs:
+        assert run.gaps[-1] < 1e-3 * run.gaps[0]
+        steep = (run.path - [w_star, b_star]) @ q[:, 1]
         signs = np.sign(steep[:6])  # beyond that, 0.05**k of the 1.05 case reaches round-off
         assert np.all(signs[1:] == -signs[:-1])  # flips every step
 
@@ -131,11 +132,11 @@ def test_oscillation_example_numbers_are_measured():
     x, y = seed_data()
     lam_min, lam_max = hessian_eigenvalues(x)
     fractions = (0.8, 1.8, 2.05)
-    osc = sgd_runs(x, y, [f / lam_max for f in fractions], 2_000)
-    assert tuple(f"{g:.2e}" for g in osc.gaps[-1]) == numbers.L02_OSCILLATION_GAPS
+    osc = line_runs(x, y, [f / lam_max for f in fractions], 2_000)
+    assert tuple(f"{run.gaps[-1]:.2e}" for run in osc) == numbers.L02_OSCILLATION_GAPS
     assert tuple(f"{1 - f / lam_max * lam_min:.5f}" for f in fractions) == numbers.L02_FLAT_FACTORS
     predicted = ((1 - 0.8 / lam_max * lam_min) / (1 - 1.8 / lam_max * lam_min)) ** 4_000
-    measured = round(osc.gaps[-1, 0] / osc.gaps[-1, 1], -2)
+    measured = round(osc[0].gaps[-1] / osc[1].gaps[-1], -2)
     assert measured == round(predicted, -2) == numbers.L02_ZIGZAG_ADVANTAGE
 
 
@@ -159,7 +160,7 @@ def test_optimal_lr_minimises_the_worst_case_not_the_measured_steps_from_zero():
     lam, c0 = eigen_errors(x, y)
     assert f"{0.5 * lam[1] * c0[1] ** 2:.4f}" == "5.7525"
     lrs = [f * crit for f in (0.5, 0.8, 0.9, 0.95, 0.99)] + [lr_opt]
-    counts = sgd_runs(x, y, lrs, 2_100).first_within(1e-6)
+    counts = [run.first_within(1e-6) for run in line_runs(x, y, lrs, 2_100)]
     assert tuple(counts[:-1]) == numbers.L02_SWEEP_STEPS
     assert counts[-1] == numbers.L02_STEPS_AT_OPTIMAL_LR > max(counts[1:-1])
     assert f"{lr_opt / crit:.3f}" == numbers.L02_OPTIMAL_OVER_CRITICAL
@@ -173,7 +174,7 @@ def test_standardizing_makes_kappa_one_and_measured_gd_fast():
     assert hessian_eigenvalues(z) == pytest.approx((2.0, 2.0))
     assert condition_number(z) == pytest.approx(1.0)
     assert optimal_lr(z) == pytest.approx(0.5) and critical_lr(z) == pytest.approx(1.0)
-    runs = sgd_runs(z, y, [0.1, 0.3, optimal_lr(z)], 60)
-    assert tuple(runs.first_within(1e-6)) == numbers.L02_STANDARDIZED_STEPS
-    w, b = unstandardize(runs.weights[-1, 2], runs.biases[-1, 2], mean, std)
+    runs = line_runs(z, y, [0.1, 0.3, optimal_lr(z)], 60)
+    assert tuple(run.first_within(1e-6) for run in runs) == numbers.L02_STANDARDIZED_STEPS
+    w, b = unstandardize(*runs[2].path[-1], mean, std)
     assert (w, b) == pytest.approx(closed_form_fit(x, y), abs=1e-9)

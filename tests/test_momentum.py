@@ -1,5 +1,5 @@
-"""Momentum's per-direction recurrence (linreg_utils.momentum) against torch.optim and the theory,
-and the momentum widget driven headless."""
+"""Momentum's per-direction recurrence (``gd_trajectory`` with ``beta``, the closed forms of
+``linreg_utils.theory``) against torch.optim and the theory, and the momentum widget driven headless."""
 
 import math
 
@@ -11,22 +11,21 @@ import numpy as np
 import pytest
 import torch
 
-from linreg_utils import hessian_eigenvalues, seed_data
-from linreg_utils.momentum import (
+from linreg_utils import gd_trajectory, hessian_eigenvalues, optimize, seed_data, settles_within
+from linreg_utils.race import START
+from linreg_utils.theory import (
     damping_band,
     direction_errors,
     direction_rate,
     direction_shares,
+    eigen_errors,
+    gap_shares,
     iteration_matrix,
-    matrix_powers,
-    momentum_trajectory,
+    largest_stable_lr,
+    line_loss,
+    momentum_parameters,
     predicted_direction_steps,
-    settles_within,
-    stability_limit,
 )
-from linreg_utils.optimizers import line_loss, run_torch
-from linreg_utils.race import START
-from linreg_utils.theory import eigen_errors, momentum_parameters
 from linreg_utils.viz.momentum_widget import MomentumWidget, momentum_grid, momentum_readout
 
 X, Y = seed_data()
@@ -34,16 +33,16 @@ LAM_MIN, LAM_MAX = hessian_eigenvalues(X)
 
 
 def torch_momentum(lr, beta, steps, start=START):
-    return run_torch(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(X, Y),
-                     torch.tensor(start, dtype=torch.float64), steps).numpy()
+    return optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(X, Y),
+                    torch.tensor(start, dtype=torch.float64), steps)
 
 
 @pytest.mark.parametrize("lr, beta", [(0.02, 0.9), (0.0402, 0.8141), (0.01, 0.0), (0.001, 0.99), (0.03, 0.5)])
 def test_closed_form_momentum_equals_torch_sgd_momentum(lr, beta):
-    run = momentum_trajectory(X, Y, lr, beta, 300, *START)
+    run = gd_trajectory(X, Y, lr, 300, *START, beta=beta)
     ref = torch_momentum(lr, beta, 300)
     assert not run.diverged
-    assert np.allclose(np.c_[run.weights, run.biases], ref, rtol=1e-9, atol=1e-11)
+    assert np.allclose(run.path, ref.path, rtol=1e-9, atol=1e-11)
 
 
 def test_direction_rate_is_the_spectral_radius_of_the_iteration_matrix():
@@ -55,18 +54,19 @@ def test_direction_rate_is_the_spectral_radius_of_the_iteration_matrix():
 
 def test_stability_edge_is_two_plus_two_beta_in_torch_too():
     for beta in (0.0, 0.5, 0.9):
-        edge = stability_limit(beta) / LAM_MAX
+        edge = largest_stable_lr(LAM_MAX, beta)
         inside, outside = torch_momentum(0.98 * edge, beta, 1500), torch_momentum(1.02 * edge, beta, 1500)
-        optimum = momentum_trajectory(X, Y, 0.01, 0.0, 1).optimum
-        assert np.linalg.norm(inside[-1] - optimum) < np.linalg.norm(inside[0] - optimum)
-        assert not np.isfinite(outside[-1]).all() or np.linalg.norm(outside[-1]) > 1e6
+        optimum = gd_trajectory(X, Y, 0.01, 1).optimum
+        distance = np.linalg.norm(inside.path - optimum, axis=1)
+        assert not inside.diverged and distance[-1] < distance[0]
+        assert outside.diverged
 
 
 def test_gd_between_one_and_two_oscillates_and_still_converges():
     lr = 1.5 / LAM_MAX  # 1 - ηλmax = -0.5: the steep direction flips sign every step
-    run = momentum_trajectory(X, Y, lr, 0.0, 3000, *START)
+    run = gd_trajectory(X, Y, lr, 3000, *START)
     lam, c0 = eigen_errors(X, Y, *START)
-    steep = direction_errors(lam, c0, lr, 0.0, 20)[:, 1]
+    steep = direction_errors(lam, c0, lr, 20)[:, 1]
     assert (np.sign(steep[1:]) == -np.sign(steep[:-1])).all()
     assert not run.diverged and run.gaps[-1] < 1e-6 * run.gaps[0]
 
@@ -91,19 +91,20 @@ def test_beta_one_never_converges_for_any_step():
     assert (direction_rate(eta_lam, 1.0) >= 1.0 - 1e-12).all()
 
 
-def test_matrix_powers_by_doubling_equal_repeated_products():
-    m = np.stack([iteration_matrix(0.3, 0.7), iteration_matrix(2.5, 0.2)])
-    powers = matrix_powers(m, 37)
-    expected = np.eye(2)[None].repeat(2, 0)
-    for k in range(38):
-        assert np.allclose(powers[k], expected, rtol=1e-12, atol=1e-14)
-        expected = expected @ m
+def test_the_momentum_recurrence_is_the_iteration_matrix_applied_step_by_step():
+    lam, c0 = np.array([0.3, 2.5]), np.array([1.0, -0.4])
+    errors = direction_errors(lam, c0, 1.0, 37, beta=0.7)
+    for i in range(2):
+        state, m = np.array([c0[i], c0[i]]), iteration_matrix(lam[i], 0.7)  # from rest: c_{-1} = c_0
+        for k in range(38):
+            assert errors[k, i] == pytest.approx(state[0], rel=1e-12, abs=1e-14)
+            state = m @ state
 
 
 def test_direction_shares_sum_to_the_gap_and_settle_where_the_run_does():
     lam, c0 = eigen_errors(X, Y, *START)
-    run = momentum_trajectory(X, Y, 0.02, 0.9, 600, *START)
-    shares = direction_shares(lam, c0, 0.02, 0.9, 600)
+    run = gd_trajectory(X, Y, 0.02, 600, *START, beta=0.9)
+    shares = direction_shares(lam, c0, 0.02, 600, 0.9)
     assert np.allclose(shares.sum(1), run.gaps, rtol=1e-10)
     k = settles_within(run.gaps, 1e-6)
     assert (run.gaps[k:] <= 1e-6).all() and run.gaps[k - 1] > 1e-6
@@ -111,29 +112,29 @@ def test_direction_shares_sum_to_the_gap_and_settle_where_the_run_does():
 
 def test_predicted_steps_follow_the_rate():
     lam, c0 = eigen_errors(X, Y, *START)
-    steps = predicted_direction_steps(lam, c0, 0.02, 0.9, 1e-6)
-    share = 0.5 * lam * c0**2
+    steps = predicted_direction_steps(lam, c0, 0.02, 1e-6, beta=0.9)
+    share = gap_shares(lam, c0)
     assert steps == pytest.approx(np.log(1e-6 / share) / (2 * np.log(math.sqrt(0.9))))
-    assert np.isinf(predicted_direction_steps(lam, c0, 0.05, 0.5, 1e-6)[1])
+    assert np.isinf(predicted_direction_steps(lam, c0, 0.05, 1e-6, beta=0.5)[1])
 
 
 def test_bad_inputs_are_refused():
     with pytest.raises(ValueError, match="beta"):
-        momentum_trajectory(X, Y, 0.01, 1.5, 10)
+        gd_trajectory(X, Y, 0.01, 10, beta=1.5)
     with pytest.raises(ValueError, match="lr"):
-        momentum_trajectory(X, Y, -0.01, 0.5, 10)
+        gd_trajectory(X, Y, -0.01, 10, beta=0.5)
     with pytest.raises(ValueError, match="steps"):
-        momentum_trajectory(X, Y, 0.01, 0.5, 0)
+        gd_trajectory(X, Y, 0.01, 0, beta=0.5)
 
 
 def test_readout_names_each_direction_and_divergence():
     lam, c0 = eigen_errors(X, Y, *START)
-    good = momentum_trajectory(X, Y, 0.02, 0.9, 600, *START)
-    lines = momentum_readout(good, 0.9, lam, direction_shares(lam, c0, 0.02, 0.9, 600))
+    good = gd_trajectory(X, Y, 0.02, 600, *START, beta=0.9)
+    lines = momentum_readout(good, 0.9, lam, direction_shares(lam, c0, 0.02, 600, 0.9))
     assert "slow (λmin)" in lines[1] and "oscillates" in lines[1] and "rate ρ = 0.9487" in lines[1]
     assert lines[-1].startswith("loss within L* + 1e-06 from step")
-    bad = momentum_trajectory(X, Y, 0.05, 0.5, 600, *START)
-    lines = momentum_readout(bad, 0.5, lam, direction_shares(lam, c0, 0.05, 0.5, 600))
+    bad = gd_trajectory(X, Y, 0.05, 600, *START, beta=0.5)
+    lines = momentum_readout(bad, 0.5, lam, direction_shares(lam, c0, 0.05, 600, 0.5))
     assert "diverges" in lines[2] and "diverges" in lines[-1]
 
 

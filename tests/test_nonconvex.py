@@ -75,8 +75,8 @@ def test_plateau_grows_by_a_fixed_number_of_steps_per_decade(loss):
     assert np.allclose(np.diff(lengths), per_two_decades, atol=2)
 
 
-def test_plateau_length_says_minus_one_when_never_below():
-    assert plateau_length(np.array([3.0, 2.0]), 1.0) == -1
+def test_plateau_length_says_none_when_never_below():
+    assert plateau_length(np.array([3.0, 2.0]), 1.0) is None
     assert plateau_length(np.array([3.0, 0.5]), 1.0) == 1
 
 

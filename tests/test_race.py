@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from linreg_utils import seed_data
-from linreg_utils.optimizers import ZOO, line_loss, run_torch
-from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, START, Racecourse, race, readout
+from linreg_utils import line_loss, optimize, seed_data
+from linreg_utils.optimizers import ZOO, two_loop
+from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, START, Racecourse, race, readout, two_loop_solved
 from linreg_utils.viz.race_view import RaceWidget, race_panels
 
 X, Y = seed_data()
@@ -20,28 +20,48 @@ def test_race_paths_equal_torch_optim_runs():
     results = race(X, Y, {"Adam": 0.1, "Nesterov": 0.01}, steps=40)
     for name, r in results.items():
         _, factory, extra = ZOO[name]
-        ref = run_torch(lambda p, f=factory, e=extra, lr=r.lr: f(p, lr, **e), line_loss(X, Y),
-                        torch.tensor(START, dtype=torch.float64), 40)
-        assert np.allclose(r.path, ref.numpy(), rtol=1e-9, atol=1e-12)
+        ref = optimize(lambda p, f=factory, e=extra, lr=r.lr: f(p, lr, **e), line_loss(X, Y),
+                       torch.tensor(START, dtype=torch.float64), 40)
+        assert np.allclose(r.path, ref.path, rtol=1e-9, atol=1e-12)
+
+
+def test_the_lbfgs_racer_follows_torch_with_its_faster_two_loop():
+    (r,) = race(X, Y, {"LBFGS": 0.7}, steps=60).values()
+    _, factory, extra = ZOO["LBFGS"]
+    start = torch.tensor(START, dtype=torch.float64)
+    ref = optimize(lambda p: factory(p, 0.7, **extra), line_loss(X, Y), start, 60)
+    assert np.allclose(r.path, ref.path, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("pairs_count", [0, 1, 3, 12, 40])
+def test_two_loop_solved_equals_the_plain_two_loop_recursion(pairs_count):
+    rng = np.random.default_rng(pairs_count)
+    pairs = []
+    for _ in range(pairs_count):
+        s = rng.normal(size=3)
+        y = s + 0.3 * rng.normal(size=3)  # yᵀs > 0, as lbfgs keeps them
+        pairs.append((s, y, 1.0 / float(y @ s)))
+    g = rng.normal(size=3)
+    assert np.allclose(two_loop_solved(g, pairs, 0.7), two_loop(g, pairs, 0.7), rtol=1e-12, atol=1e-14)
 
 
 def test_lbfgs_wins_and_plain_sgd_is_still_far_after_500_steps():
     results = race(X, Y, DEFAULT_LRS, steps=500)
-    assert results["LBFGS"].settles_within() <= 6
-    assert results["SGD"].settles_within() is None
-    assert results["SGD + momentum"].settles_within() < results["Adam"].settles_within()
+    settle = {name: r.settles_within(FINISH_TOL) for name, r in results.items()}
+    assert settle["LBFGS"] <= 6 and settle["SGD"] is None
+    assert settle["SGD + momentum"] < settle["Adam"]
 
 
 def test_a_too_large_lr_is_reported_as_diverged():
     r = race(X, Y, {"SGD": 0.03}, steps=300)["SGD"]
-    assert r.diverged_at is not None and r.settles_within() is None
+    assert r.diverged_at == r.steps and r.settles_within(FINISH_TOL) is None
     assert np.isfinite(r.gaps).all()
     assert "diverged at step" in readout({"SGD": r})[0]
 
 
 def test_settles_within_means_staying_below_the_finish_line():
     r = race(X, Y, {"Adam": 0.1}, steps=500)["Adam"]
-    k = r.settles_within()
+    k = r.settles_within(FINISH_TOL)
     assert (r.gaps[k:] <= FINISH_TOL).all() and r.gaps[k - 1] > FINISH_TOL
 
 

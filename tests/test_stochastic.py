@@ -7,10 +7,12 @@ import torch
 from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
 
-from linreg_utils import closed_form_fit, gd_trajectory, make_regression, mse, standardize
+from linreg_utils import closed_form_fit, gd_trajectory, make_regression, mse, standardize, train
 from linreg_utils.stochastic import (
     epoch_batches,
+    epoch_means,
     make_loader,
+    noise_floor,
     sgd_noise_floor,
     sgd_on_batches,
     simulate_sgd,
@@ -59,31 +61,28 @@ def test_train_minibatch_on_the_full_batch_is_gradient_descent(data):
     w0, b0 = model.weight.item(), model.bias.item()
     history = train_minibatch(model, make_loader(z, y, 10_000), torch.optim.SGD(model.parameters(), lr=0.1),
                               steps=3)
-    assert history.steps_per_epoch == 1 and len(history.batch_losses) == 3
-    np.testing.assert_allclose(history.batch_losses, gd_trajectory(z, y, 0.1, 2, w0, b0).losses, rtol=1e-4)
+    assert history.steps == 3 and history.log["evaluations"][-1] == 3
+    np.testing.assert_allclose(history.losses, gd_trajectory(z, y, 0.1, 3, w0, b0).losses, rtol=1e-4)
 
 
 def test_train_minibatch_stops_after_the_steps_asked_for(data):
     z, y = data
     model = seed_model()
-    history = train_minibatch(model, make_loader(z, y, 2_000), torch.optim.SGD(model.parameters(), lr=0.1),
-                              steps=7)
-    assert history.steps_per_epoch == 5 and len(history.batch_losses) == 7
+    loader = make_loader(z, y, 2_000)
+    history = train_minibatch(model, loader, torch.optim.SGD(model.parameters(), lr=0.1), steps=7)
+    assert len(loader) == 5 and history.steps == 7 and len(history.losses) == 8
 
 
 def torch_sgd_path(z, y, batches, lr_lambda):
-    """The real loop in float64: nn.Linear, MSELoss, SGD(lr=0.1) with LambdaLR, over ``batches``."""
+    """The real loop in float64 (linreg_utils.runs.train): nn.Linear, MSELoss, SGD(lr=0.1) with
+    LambdaLR, one step per row of ``batches``; the parameters after each step."""
     model = seed_model(torch.float64)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
-    z64, y64, path = z.double(), y.double(), []
-    for rows in batches:
-        optimizer.zero_grad()
-        nn.functional.mse_loss(model(z64[rows]), y64[rows]).backward()
-        optimizer.step()
-        scheduler.step()
-        path.append((model.weight.item(), model.bias.item()))
-    return np.array(path)
+    z64, y64, rows = z.double(), y.double(), iter([*batches, batches[0]])  # one more for the last entry
+    run = train(lambda: nn.functional.mse_loss(model(z64[(r := next(rows))]), y64[r]), model.parameters(),
+                optimizer, len(batches), scheduler=scheduler)
+    return run.path[1:]
 
 
 @pytest.mark.parametrize("replacement", [True, False])
@@ -123,10 +122,13 @@ def test_simulate_sgd_starts_at_the_optimum_and_is_reproducible(data):
     z, y = data
     a = simulate_sgd(z, y, 200, 0.1, 2, replicas=3, seed=4)
     b = simulate_sgd(z, y, 200, 0.1, 2, replicas=3, seed=4)
-    assert a.gaps.shape == (3, 101) and a.steps_per_epoch == 50 and a.lrs.shape == (100,)
-    assert np.all(a.gaps[:, 0] == 0.0) and np.all(a.gaps[:, 1:] > 0)
-    np.testing.assert_array_equal(a.gaps, b.gaps)
-    assert a.epoch_means().shape == (2,)
+    gaps = np.array([r.gaps for r in a])
+    assert gaps.shape == (3, 101) and a[0].log["lr"].shape == (101,)
+    assert list(a[0].log["epoch"][[0, 1, 50, 51, 100]]) == [0, 1, 1, 2, 2]
+    assert np.all(gaps[:, 0] == 0.0) and np.all(gaps[:, 1:] > 0)
+    np.testing.assert_array_equal(gaps, np.array([r.gaps for r in b]))
+    assert epoch_means(a).shape == (2,)
+    assert epoch_means(a)[1] == pytest.approx(gaps[:, 51:].mean())
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
@@ -169,7 +171,8 @@ def test_the_lessons_floor_table(data):
         for replacement in (True, False):
             runs = simulate_sgd(z, y, batch_size, 0.1, epochs, replacement=replacement, replicas=replicas,
                                 seed=numbers.L07_FLOOR_SEED)
-            ratio = runs.floor(skip)[0] / sgd_noise_floor(z, y, 0.1, batch_size, replacement=replacement)
+            formula = sgd_noise_floor(z, y, 0.1, batch_size, replacement=replacement)
+            ratio = noise_floor(runs, skip)[0] / formula
             assert f"{ratio:.2f}" == numbers.L07_FLOOR_RATIOS[batch_size, replacement]
 
 
@@ -177,23 +180,23 @@ def test_the_lessons_floor_table(data):
 def test_with_replacement_the_formula_holds_for_another_seed(data, batch_size):
     z, y = data
     replicas, epochs, skip = numbers.L07_FLOOR_SETTINGS[batch_size]
-    mean, stderr = simulate_sgd(z, y, batch_size, 0.1, epochs, replacement=True, replicas=replicas,
-                                seed=11).floor(skip)
+    runs = simulate_sgd(z, y, batch_size, 0.1, epochs, replacement=True, replicas=replicas, seed=11)
+    mean, stderr = noise_floor(runs, skip)
     assert abs(mean - sgd_noise_floor(z, y, 0.1, batch_size)) < 4 * stderr
 
 
 def test_shuffling_lowers_the_floor_once_an_epoch_is_a_few_memories_long(data):
     """Another seed: B = 2,000 shuffled (5 steps per epoch, memory ≈ 5 steps) sits far below."""
     z, y = data
-    mean, stderr = simulate_sgd(z, y, 2_000, 0.1, 12, replicas=100, seed=12).floor(2)
+    mean, stderr = noise_floor(simulate_sgd(z, y, 2_000, 0.1, 12, replicas=100, seed=12), 2)
     ratio = mean / sgd_noise_floor(z, y, 0.1, 2_000, replacement=False)
     assert 0.25 < ratio < 0.45 and stderr < 0.05 * mean
 
 
 def test_linear_lr_scaling_keeps_the_floor_to_the_one_minus_lr_factor(data):
     z, y = data
-    small = simulate_sgd(z, y, 20, 0.01, 6, replacement=True, replicas=8, seed=2).floor(1)[0]
-    large = simulate_sgd(z, y, 200, 0.1, 11, replacement=True, replicas=40, seed=2).floor(1)[0]
+    small = noise_floor(simulate_sgd(z, y, 20, 0.01, 6, replacement=True, replicas=8, seed=2), 1)[0]
+    large = noise_floor(simulate_sgd(z, y, 200, 0.1, 11, replacement=True, replicas=40, seed=2), 1)[0]
     assert large / small == pytest.approx(0.99 / 0.9, rel=0.1)
 
 
@@ -204,11 +207,11 @@ def test_decaying_schedules_end_far_below_the_constant_lr(data):
                  "1/t": lambda k: 0.1 / (1 + k / steps)}
     runs = {name: simulate_sgd(z, y, 20, lr, 30, replicas=8, seed=3, start=(0.0, 0.0))
             for name, lr in schedules.items()}
-    got = {name: f"{r.epoch_means()[-1]:.1e}" for name, r in runs.items()}
+    got = {name: f"{epoch_means(r)[-1]:.1e}" for name, r in runs.items()}
     assert got == numbers.L07_SCHEDULE_EPOCH30
     assert all(float(got["constant"]) > 50 * float(got[name]) for name in ("step", "1/t"))
-    end = runs["constant"].epoch_means()[-1]
-    ratios = {name: f"{end / runs[name].epoch_means()[-1]:.0f}" for name in ("step", "1/t")}
+    end = epoch_means(runs["constant"])[-1]
+    ratios = {name: f"{end / epoch_means(runs[name])[-1]:.0f}" for name in ("step", "1/t")}
     assert ratios == numbers.L07_SCHEDULE_RATIOS
 
 
@@ -219,7 +222,7 @@ def test_the_lessons_scaling_table(data):
     for batch_size, lr in ((20, 0.01), (200, 0.01), (200, 0.01 * 10**0.5), (200, 0.1)):
         replicas, epochs, skip = numbers.L07_FLOOR_SETTINGS[batch_size]
         runs = simulate_sgd(z, y, batch_size, lr, epochs, replacement=True, replicas=replicas, seed=2)
-        floors[batch_size, round(lr, 4)] = runs.floor(skip)[0]
+        floors[batch_size, round(lr, 4)] = noise_floor(runs, skip)[0]
     assert {key: f"{value:.2e}" for key, value in floors.items()} == numbers.L07_SCALING_FLOORS
     reference = floors[20, 0.01]
     assert floors[200, 0.01] / reference == pytest.approx(0.1, rel=0.1)
@@ -267,7 +270,8 @@ def test_torch_sgd_floor_measures_the_lessons_momentum_floors(data):
 def test_torch_sgd_floor_without_momentum_agrees_with_the_vectorised_simulation(data):
     z, y = data
     torch_mean, torch_err = torch_sgd_floor(z, y, 200, 0.1, 0.0, steps=300, replicas=64, skip=50, seed=5)
-    sim_mean, sim_err = simulate_sgd(z, y, 200, 0.1, 11, replacement=True, replicas=40, seed=5).floor(1)
+    runs = simulate_sgd(z, y, 200, 0.1, 11, replacement=True, replicas=40, seed=5)
+    sim_mean, sim_err = noise_floor(runs, 1)
     assert abs(torch_mean - sim_mean) < 4 * (torch_err**2 + sim_err**2) ** 0.5
 
 

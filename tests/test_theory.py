@@ -11,16 +11,21 @@ from linreg_utils import (
     condition_number,
     convergence_rate,
     critical_lr,
+    direction_shares,
+    eigen_errors,
     gd_trajectory,
     hessian_eigenvalues,
+    line_runs,
+    loss_gap,
     make_regression,
     mse,
     mse_hessian,
     optimal_lr,
+    predicted_steps,
     seed_data,
     steps_to_shrink,
 )
-from linreg_utils.theory import loss_surface, momentum_parameters
+from linreg_utils.theory import gap_shares, loss_surface, momentum_parameters, quadratic_gap
 
 DATASETS = {
     "seed": seed_data(),
@@ -129,3 +134,39 @@ def test_loss_surface_matches_mse(data):
     grid = loss_surface(x, y, ws, bs)
     assert grid.shape == (3, 4)
     assert grid[2, 1] == pytest.approx(mse(x, y, ws[1], bs[2]), rel=1e-12)
+
+
+def test_direction_shares_sum_to_the_gap_torch_measures():
+    x, y = seed_data()
+    lam, c0 = eigen_errors(x, y)
+    (measured,) = line_runs(x, y, [0.015], 400)
+    shares = direction_shares(lam, c0, 0.015, 400).sum(axis=1)
+    assert np.all(np.abs(shares - measured.gaps) <= 1e-9 * shares + 1e-14)
+
+
+def test_predicted_steps_is_a_tight_lower_bound_on_the_seed():
+    x, y = seed_data()
+    for lr in (1e-3, 0.01, optimal_lr(x), 0.95 * critical_lr(x)):
+        predicted = predicted_steps(x, y, lr, 1e-6)
+        measured = gd_trajectory(x, y, lr, 60_000).first_within(1e-6)
+        assert measured is not None
+        assert math.ceil(predicted) <= measured <= math.ceil(predicted) + 2
+
+
+def test_predicted_steps_is_infinite_above_critical():
+    x, y = seed_data()
+    assert predicted_steps(x, y, 1.01 * critical_lr(x)) == math.inf
+
+
+def test_the_gap_is_half_dhd_the_sum_of_the_shares_and_the_loss_minus_its_minimum(data):
+    x, y = data
+    w_star, b_star = closed_form_fit(x, y)
+    points = np.array([[0.0, 0.0], [w_star + 0.3, b_star - 2.0], [w_star, b_star]])
+    expected = np.array([mse(x, y, *p) for p in points]) - mse(x, y, w_star, b_star)
+    gap = loss_gap(x, y)
+    assert np.allclose(gap(points[:, 0], points[:, 1]), expected, rtol=1e-9, atol=1e-12)
+    assert gap(*points[1]) == pytest.approx(expected[1], rel=1e-9)
+    d = torch.tensor(points - [w_star, b_star])
+    assert torch.allclose(quadratic_gap(d, mse_hessian(x)), torch.tensor(gap(points[:, 0], points[:, 1])))
+    lam, c0 = eigen_errors(x, y, *points[1])
+    assert gap_shares(lam, c0).sum() == pytest.approx(expected[1], rel=1e-9)

@@ -1,11 +1,9 @@
-"""gd_trajectory's closed form is exactly gradient descent."""
+"""gd_trajectory's closed form is exactly gradient descent (with momentum: tests/test_momentum.py)."""
 
 import numpy as np
 import pytest
-import torch
 
-from linreg_utils import critical_lr, gd_trajectory, optimal_lr, seed_data
-from linreg_utils.trajectory import DIVERGENCE_FACTOR
+from linreg_utils import DIVERGENCE_FACTOR, critical_lr, gd_trajectory, line_runs, optimal_lr, seed_data
 
 
 def loop_gd(x, y, lr, steps, w0=0.0, b0=0.0):
@@ -28,23 +26,16 @@ def test_closed_form_equals_a_gd_loop(lr):
     assert np.allclose(run.biases, path[:, 1], rtol=1e-9, atol=1e-12)
 
 
-def test_closed_form_equals_torch_optim_sgd():
+@pytest.mark.parametrize("fraction", [0.01, 0.5, 0.95])
+def test_closed_form_equals_torch_optim_sgd(fraction):
     x, y = seed_data()
-    x64, y64 = x.double(), y.double()
-    w = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([w, b], lr=0.01)
-    losses = []
-    for _ in range(200):
-        opt.zero_grad()
-        loss = torch.mean((w * x64 + b - y64) ** 2)
-        losses.append(loss.item())
-        loss.backward()
-        opt.step()
-    run = gd_trajectory(x, y, 0.01, steps=200)
-    assert np.allclose(run.losses[:200], losses, rtol=1e-10)
-    assert run.weights[200] == pytest.approx(w.item(), rel=1e-10)
-    assert run.biases[200] == pytest.approx(b.item(), rel=1e-10)
+    lr = fraction * critical_lr(x)
+    (measured,) = line_runs(x, y, [lr], 1_500)
+    exact = gd_trajectory(x, y, lr, 1_500)
+    np.testing.assert_allclose(measured.path, exact.path, rtol=1e-9, atol=1e-12)
+    assert np.allclose(measured.losses, exact.losses, rtol=1e-10)
+    assert np.max(np.abs(measured.gaps - exact.gaps)) < 1e-13
+    assert measured.first_within(1e-6) == exact.first_within(1e-6)
 
 
 def test_arrays_have_one_entry_per_step_including_the_start():
@@ -56,12 +47,12 @@ def test_arrays_have_one_entry_per_step_including_the_start():
     assert np.allclose(run.losses - run.optimum_loss, run.gaps, atol=1e-12)
 
 
-def test_divergence_is_reported_not_raised_and_arrays_stay_finite():
+def test_divergence_is_reported_not_raised_and_the_record_ends_at_the_diverged_step():
     x, y = seed_data()
     run = gd_trajectory(x, y, 10 * critical_lr(x), steps=10_000)
-    assert run.diverged and run.diverged_at == run.steps + 1
-    assert np.isfinite(run.losses).all()
-    assert run.losses.max() <= DIVERGENCE_FACTOR * run.losses[0]
+    assert run.diverged and run.diverged_at == run.steps
+    assert np.isfinite(run.losses).all() and np.isfinite(run.path).all()
+    assert run.losses[:-1].max() <= DIVERGENCE_FACTOR * run.losses[0] < run.losses[-1]
 
 
 def test_steps_to_reach_tolerance():

@@ -5,20 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from linreg_utils import critical_lr, eigen_errors, gd_trajectory, optimal_lr, predicted_steps, seed_data
-from linreg_utils.theory import mode_gaps
-from linreg_utils.trajectory import sgd_runs
-from linreg_utils.viz.lr_widget import (
-    MARKER_TOP,
-    STEP_CHOICES,
-    display_indices,
-    lr_grid,
-    lr_scale,
-    lr_widget,
-    path_indices,
-    readout_text,
-    scale_html,
-)
+from linreg_utils import critical_lr, gd_trajectory, optimal_lr, seed_data
+from linreg_utils.viz import lr_grid, lr_scale, lr_widget, readout_text
+from linreg_utils.viz.lr_panels import display_indices, path_indices
+from linreg_utils.viz.lr_widget import MARKER_TOP, STEP_CHOICES, scale_html
 
 
 @pytest.fixture(scope="module")
@@ -62,29 +52,6 @@ def test_scale_html_keeps_the_marker_in_a_row_of_its_own(data):
         assert tops.count(MARKER_TOP) == 1, "only the η marker sits in the marker's row"
     critical_label = re.search(r'<div style="([^"]*)">critical', scale_html(scale, 0.1)).group(1)
     assert "right:" in critical_label and "border-right" in critical_label  # runs leftwards from 78 %
-
-
-def test_mode_gaps_sum_to_the_gap_torch_measures(data):
-    x, y = data
-    lam, c0 = eigen_errors(x, y)
-    measured = sgd_runs(x, y, [0.015], 400).gaps[:, 0]
-    k = np.arange(401)
-    shares = mode_gaps(lam, c0, 0.015, k).sum(axis=1)
-    assert np.all(np.abs(shares - measured) <= 1e-9 * shares + 1e-14)
-
-
-def test_predicted_steps_is_a_tight_lower_bound(data):
-    x, y = data
-    for lr in (1e-3, 0.01, optimal_lr(x), 0.95 * critical_lr(x)):
-        predicted = predicted_steps(x, y, lr, 1e-6)
-        measured = gd_trajectory(x, y, lr, 60_000).first_within(1e-6)
-        assert measured is not None
-        assert math.ceil(predicted) <= measured <= math.ceil(predicted) + 2
-
-
-def test_predicted_steps_is_infinite_above_critical(data):
-    x, y = data
-    assert predicted_steps(x, y, 1.01 * critical_lr(x)) == math.inf
 
 
 def test_display_indices_keep_first_and_last_and_stay_small():

@@ -23,10 +23,11 @@ from linreg_utils import (
     standardize,
     unstandardize,
 )
+from linreg_utils.runs import Run
 from linreg_utils.workflow import (
-    TrainingLog,
     certificate_epoch,
     first_epoch,
+    fixes,
     log_settles_epoch,
     patience_epoch,
     record_training,
@@ -52,7 +53,7 @@ def tutorial_run():
     model = seed_model()
     log = record_training(model, torch.optim.SGD(model.parameters(), lr=1e-3), x, y,
                           numbers.L06_RECORDED_EPOCHS)
-    return log, log.gaps(x, y), hessian_eigenvalues(x)[0]
+    return log, loss_gap(x, y)(log.weights, log.biases), hessian_eigenvalues(x)[0]
 
 
 def test_loss_gap_is_the_mse_minus_the_optimum():
@@ -84,7 +85,7 @@ def test_the_recorded_losses_are_what_the_loop_computed(tutorial_run):
     w, b = log.weights[5], log.biases[5]
     design = torch.cat([x, torch.ones_like(x)], 1).double()
     grad = 2 * torch.mean((w * x.double() + b - y.double()) * design, 0)
-    assert log.grad_sq[5] == pytest.approx(float(grad @ grad), rel=1e-5)
+    assert log.log["grad_sq"][5] == pytest.approx(float(grad @ grad), rel=1e-5)
 
 
 def test_stopping_rules_fire_at_the_epochs_the_lesson_states(tutorial_run):
@@ -104,7 +105,7 @@ def test_stopping_rules_fire_at_the_epochs_the_lesson_states(tutorial_run):
 def test_the_certificate_bounds_the_gap_at_every_epoch_and_is_tight_at_the_end(tutorial_run):
     """The strong-convexity bound L − L* ≤ ‖∇L‖²/(2λmin) on the real run; κ-loose at the start."""
     log, gaps, lam_min = tutorial_run
-    ratio = log.grad_sq / (2 * lam_min) / gaps
+    ratio = log.log["grad_sq"] / (2 * lam_min) / gaps
     assert ratio.min() > 1 - 1e-3  # float32 gradients: equality up to rounding
     assert ratio[0] == pytest.approx(condition_number(seed_data()[0]), rel=0.01)
     assert ratio[1_000:].max() < 1.01  # float32 rounding of the tiny late gradients
@@ -112,7 +113,7 @@ def test_the_certificate_bounds_the_gap_at_every_epoch_and_is_tight_at_the_end(t
 
 def test_the_certificate_overestimates_by_kappa_at_first_and_is_exact_at_the_end(tutorial_run):
     log, gaps, lam_min = tutorial_run
-    overshoot = log.grad_sq / (2 * lam_min) / gaps
+    overshoot = log.log["grad_sq"] / (2 * lam_min) / gaps
     end = numbers.L06_CERTIFICATE_1E6 - 1
     assert (f"{overshoot[0]:.0f}", f"{overshoot[end]:.4f}") == numbers.L06_CERTIFICATE_OVERSHOOT
     assert overshoot[0] == pytest.approx(condition_number(seed_data()[0]), rel=1e-3)
@@ -135,8 +136,7 @@ def test_the_largest_safe_rtol_of_exercise_5_4(tutorial_run):
 
 def synthetic_log(losses):
     losses = np.asarray(losses, float)
-    zeros = np.zeros_like(losses)
-    return TrainingLog(losses, zeros, zeros, zeros, 0.0)
+    return Run(losses=losses, log={"grad_sq": np.zeros_like(losses)})
 
 
 def test_relative_change_compares_the_loss_window_epochs_apart():
@@ -179,28 +179,19 @@ def test_record_training_rejects_a_model_that_is_not_a_line():
         record_training(model, torch.optim.SGD(model.parameters(), lr=0.1), x, y, 3)
 
 
-RACE = {
-    "sgd-2/(λmin+λmax)-raw": (False, lambda p, x: torch.optim.SGD(p, lr=optimal_lr(x))),
-    "sgd-0.1-standardized": (True, lambda p, x: torch.optim.SGD(p, lr=0.1)),
-    "sgd-0.5-standardized": (True, lambda p, x: torch.optim.SGD(p, lr=optimal_lr(x))),
-    "adam-0.05-raw": (False, lambda p, x: torch.optim.Adam(p, lr=0.05)),
-    "lbfgs-raw": (False, lambda p, x: torch.optim.LBFGS(p, line_search_fn="strong_wolfe")),
-}
-
-
 def test_the_race_ranked_by_evaluations(tutorial_run):
     """The notebook's table: real loops to within 1e-6, ranked by loss/gradient evaluations."""
     log, gaps, _ = tutorial_run
     reached = first_epoch(gaps <= 1e-6)
     rows = {"sgd-1e-3-raw (the tutorial)": (reached - 1, reached - 1)}
-    for name, (standardized, make_optimizer) in RACE.items():
-        x, y = seed_data()
-        if standardized:
-            x, _, _ = standardize(x)
+    x, y = seed_data()
+    names = ["sgd-2/(λmin+λmax)-raw", "sgd-0.1-standardized", "sgd-0.5-standardized", "adam-0.05-raw",
+             "lbfgs-raw"]
+    for name, (inputs, make_optimizer) in zip(names, fixes(x, standardize(x)[0]).values(), strict=True):
         model = seed_model()
-        result = steps_to_optimum(model, make_optimizer(model.parameters(), x), x, y, tol=1e-6)
-        assert result.final_gap <= 1e-6
-        rows[name] = (result.steps, result.evaluations)
+        result = steps_to_optimum(model, make_optimizer(model.parameters()), inputs, y, tol=1e-6)
+        assert result.gaps[-1] <= 1e-6 < result.gaps[-2]
+        rows[name] = (result.reached_at, result.log["evaluations"][-1])
     ranking = sorted(rows, key=lambda name: rows[name][1])
     assert [(name, *rows[name]) for name in ranking] == numbers.L06_RACE
 
@@ -209,7 +200,7 @@ def test_steps_to_optimum_reports_failure_within_max_steps():
     x, y = seed_data()
     model = seed_model()
     slow = steps_to_optimum(model, torch.optim.SGD(model.parameters(), lr=1e-3), x, y, max_steps=10)
-    assert slow.steps is None and slow.evaluations == 10 and slow.final_gap > 1e-6
+    assert slow.reached_at is None and slow.log["evaluations"][-1] == 10 and slow.gaps[-1] > 1e-6
 
 
 def test_lbfgs_one_step_is_four_iterations_and_eight_evaluations_in_float32():
@@ -217,7 +208,8 @@ def test_lbfgs_one_step_is_four_iterations_and_eight_evaluations_in_float32():
     model = seed_model()
     optimizer = torch.optim.LBFGS(model.parameters(), line_search_fn="strong_wolfe")
     result = steps_to_optimum(model, optimizer, x, y)
-    assert (result.steps, optimizer.state[model.weight]["n_iter"], result.evaluations) == (1, 4, 8)
+    evaluations = result.log["evaluations"][-1]
+    assert (result.reached_at, optimizer.state[model.weight]["n_iter"], evaluations) == (1, 4, 8)
 
 
 def test_unstandardized_weights_match_the_closed_form_on_the_original_scale():

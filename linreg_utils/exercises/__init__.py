@@ -6,13 +6,17 @@ A checker prints one line starting with ✔ when the answer is right, and otherw
 :class:`ExerciseFailed` whose message is the hint. An unfinished exercise (the stub still
 raises ``NotImplementedError``) is reported as a ``NotImplementedError`` naming the exercise.
 
-Per-lesson checkers live in ``lesson01.py``, ``lesson02.py``, …, built from the three tools
-below so that every message has the same shape. Each tool also records the exercise's latest
-verdict, which :func:`show_progress` (the generated cell at the end of a lesson) prints.
+Per-lesson checkers live in ``lesson01.py``, ``lesson02.py``, …, built from the tools below
+(:func:`passed`, :func:`fail`, :func:`call_answer`, and :func:`as_number`, the one conversion of
+an answer to a number) so that every message has the same shape. Each tool also records the
+exercise's latest verdict, which :func:`show_progress` (the generated cell at the end of a
+lesson) prints. Every checker is importable from here: ``from linreg_utils.exercises import
+check_steps_prediction``.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -79,14 +83,46 @@ def show_progress(*exercises: str) -> None:
 
 
 def as_number(exercise: str, value: object, what: str) -> float:
-    """The learner's ``value`` as a float (a one-element tensor is fine), or a hint naming
-    ``what`` they should set to a number."""
+    """The learner's ``value`` (a number they set, or one their function returned) as a finite
+    float; a one-element tensor or a NumPy number is fine. Otherwise a hint naming ``what``
+    should be a number (e.g. ``"eta_star"``, ``"the epoch your function returns"``)."""
     import torch  # here, so that importing the framework stays light
 
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        return float(value.detach().reshape(()).item())
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return float(value)
-    fail(exercise, f"set {what} to a number, got {type(value).__name__}"
-         + (" (did you leave the cell's `...` in place?)" if value is Ellipsis else ""))
-    raise AssertionError  # unreachable: fail raises
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            fail(exercise, f"{what} should be one number, got a tensor of shape {tuple(value.shape)}")
+        value = value.detach().reshape(()).item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        fail(exercise, f"{what} should be a number, got {type(value).__name__}"
+             + (" (did you leave the cell's `...` in place?)" if value is Ellipsis else "")
+             + (" (did you forget the return statement?)" if value is None else ""))
+    if not math.isfinite(value):
+        fail(exercise, f"{what} is {value}, not a finite number: something overflowed or divided by zero")
+    return float(value)
+
+
+# Every lesson's checkers, so that a lesson imports them from one place. (Below the tools:
+# the lesson modules import those from this package.)
+from .lesson01 import check_damped_newton_prediction, check_largest_rosenbrock_lr, check_line_search_lr  # noqa: E402
+from .lesson02 import check_centred_critical_lr, check_fastest_lr, check_steps_prediction  # noqa: E402
+from .lesson03 import check_critical_scale, check_rescue_step, check_train  # noqa: E402
+from .lesson04 import check_beat_polyak, check_best_beta, check_momentum_roots, check_momentum_step  # noqa: E402
+from .lesson06 import (  # noqa: E402
+    RTOL_CHOICES,
+    check_certificate_prediction,
+    check_predict,
+    check_safe_rtol,
+    check_unstandardize,
+)
+from .lesson07 import PERIODS, check_floor_prediction, check_halving_period, check_lr_keeping_floor  # noqa: E402
+from .lesson08 import check_power_iteration, check_stable_lr, check_uphill_number  # noqa: E402
+
+__all__ = [
+    "PERIODS", "RTOL_CHOICES", "ExerciseFailed", "as_number", "call_answer", "check_beat_polyak",
+    "check_best_beta", "check_centred_critical_lr", "check_certificate_prediction", "check_critical_scale",
+    "check_damped_newton_prediction", "check_fastest_lr", "check_floor_prediction", "check_halving_period",
+    "check_largest_rosenbrock_lr", "check_line_search_lr", "check_lr_keeping_floor", "check_momentum_roots",
+    "check_momentum_step", "check_power_iteration", "check_predict", "check_rescue_step", "check_safe_rtol",
+    "check_stable_lr", "check_steps_prediction", "check_train", "check_unstandardize", "check_uphill_number",
+    "fail", "passed", "progress_lines", "show_progress",
+]

@@ -16,8 +16,17 @@ import torch
 
 from ..data import seed_data
 from ..rosenbrock import MINIMUM, rosenbrock_gd_path, rosenbrock_hessian
-from ..second_order import mse_gradient
-from ..theory import closed_form_fit, eigen_errors, hessian_eigenvalues, mse, mse_hessian
+from ..theory import (
+    closed_form_fit,
+    design_matrix,
+    eigen_errors,
+    gap_shares,
+    hessian_eigenvalues,
+    largest_stable_lr,
+    mse,
+    mse_gradient,
+    mse_hessian,
+)
 from . import as_number, fail, passed
 
 ROSENBROCK_START = (-1.2, 1.0)
@@ -28,13 +37,6 @@ DAMPING, NEWTON_TOL = 0.5, 1e-6
 
 def _close(a: float, b: float, rel: float = 1e-6) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=1e-15)
-
-
-def line_search_lr() -> float:
-    """``η* = gᵀg / gᵀHg`` at ``θ0 = (0, 0)`` on the seed: one GD step lands on the parabola's bottom."""
-    x, y = (t.double() for t in seed_data())
-    g = mse_gradient(x, y, torch.zeros(2, dtype=torch.float64))
-    return (g @ g / (g @ mse_hessian(x) @ g)).item()
 
 
 def check_line_search_lr(eta_star: object) -> None:
@@ -73,7 +75,7 @@ def damped_newton_steps(alpha: float = DAMPING, tol: float = NEWTON_TOL, max_ste
     """Run damped Newton ``θ ← θ − α H⁻¹∇L`` in torch on the seed from (0, 0); the first step with
     ``L − L* ≤ tol`` (measured by the loop, float64)."""
     x, y = (t.double() for t in seed_data())
-    a = torch.cat([x, torch.ones_like(x)], dim=1)
+    a = design_matrix(x)
     theta, hess = torch.zeros(2, dtype=torch.float64), mse_hessian(x)
     loss_star = mse(x, y, *closed_form_fit(x, y))
     for k in range(max_steps + 1):
@@ -90,7 +92,7 @@ def check_damped_newton_prediction(prediction: object) -> None:
     measured = damped_newton_steps()
     x, y = seed_data()
     lam, c0 = eigen_errors(x, y)
-    gap0 = 0.5 * float(np.sum(lam * c0**2))
+    gap0 = float(gap_shares(lam, c0).sum())
     factor = 1.0 - DAMPING
 
     def steps(rate: float, shrink: float) -> int:
@@ -128,19 +130,20 @@ def check_largest_rosenbrock_lr(largest_lr: object) -> None:
     lr = as_number(ex, largest_lr, "largest_lr")
     if not lr > 0:
         fail(ex, f"a learning rate must be positive, got {lr:g}.")
-    start_cap = 2.0 / np.linalg.eigvalsh(rosenbrock_hessian(ROSENBROCK_START))[1]
-    edge = 2.0 / np.linalg.eigvalsh(rosenbrock_hessian(MINIMUM))[1]
+    start_cap = largest_stable_lr(np.linalg.eigvalsh(rosenbrock_hessian(ROSENBROCK_START))[1])
+    lam_max = np.linalg.eigvalsh(rosenbrock_hessian(MINIMUM))[1]
+    edge = largest_stable_lr(lam_max)
     path = rosenbrock_gd_path(ROSENBROCK_START, lr, max_steps=ROSENBROCK_BUDGET)
-    if path.converged_at is None:
-        where = "it overflowed" if not np.isfinite(path.points[-1]).all() else "it never settled"
+    if path.reached_at is None:
+        where = "it overflowed" if path.diverged else "it never settled"
         fail(ex, f"at lr = {lr:g} GD does not reach (1, 1) in {ROSENBROCK_BUDGET:,} steps ({where}). "
              "Near the minimum the valley's steepest curvature decides: try a little less.")
     if lr <= 1.01 * start_cap:
         fail(ex, f"lr = {lr:g} converges, but it is no larger than 2/λmax at the start ({start_cap:.5f}). "
              "Try larger ones: does GD really blow up above it?")
     if lr < 0.95 * edge:
-        fail(ex, f"lr = {lr:g} converges (in {path.converged_at:,} steps), but larger ones do too. "
+        fail(ex, f"lr = {lr:g} converges (in {path.reached_at:,} steps), but larger ones do too. "
              "Keep going up until GD stops settling.")
-    passed(ex, f"lr = {lr:g} reaches (1, 1) in {path.converged_at:,} steps. The edge is 2/λmax at the "
-           f"minimum, {edge:.6f} (λmax = {2 / edge:.1f}): GD must settle there. The start's steeper "
+    passed(ex, f"lr = {lr:g} reaches (1, 1) in {path.reached_at:,} steps. The edge is 2/λmax at the "
+           f"minimum, {edge:.6f} (λmax = {lam_max:.1f}): GD must settle there. The start's steeper "
            f"curvature (cap {start_cap:.5f}) only holds for its first steps, which GD survives.")

@@ -12,11 +12,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
-from ..data import seed_data
-from ..theory import REACH_TOL, critical_lr, eigen_errors, hessian_eigenvalues, optimal_lr, predicted_steps
-from ..trajectory import gd_trajectory, sgd_runs
+from ..data import linear_start, seed_data
+from ..runs import line_runs
+from ..theory import (
+    REACH_TOL,
+    critical_lr,
+    eigen_errors,
+    gap_shares,
+    gd_factors,
+    hessian_eigenvalues,
+    optimal_lr,
+    predicted_steps,
+)
+from ..trajectory import gd_trajectory
 from . import as_number, fail, passed
 
 PREDICT_LR = 0.01
@@ -34,7 +43,7 @@ def _close(a: float, b: float, rel: float = 1e-4) -> bool:
 def measured_steps(lr: float = PREDICT_LR, budget: int = 2_300) -> int:
     """Steps ``torch.optim.SGD`` (float64) needs from (0, 0) on the seed to reach ``L* + 1e-6``."""
     x, y = seed_data()
-    reached = sgd_runs(x, y, [lr], budget).first_within(REACH_TOL)[0]
+    reached = line_runs(x, y, [lr], budget)[0].first_within(REACH_TOL)
     if reached is None:
         raise RuntimeError(f"lr = {lr} did not reach the tolerance in {budget} steps")
     return reached
@@ -47,8 +56,9 @@ def check_steps_prediction(prediction: object) -> None:
     x, y = seed_data()
     measured = measured_steps()
     lam, c0 = eigen_errors(x, y)
-    flat, gap0 = 0.5 * lam[0] * c0[0] ** 2, 0.5 * float(np.sum(lam * c0**2))
-    rho = abs(1.0 - PREDICT_LR * lam[0])
+    shares = gap_shares(lam, c0)
+    flat, gap0 = shares[0], float(shares.sum())
+    rho = abs(gd_factors(PREDICT_LR, lam[0]))
 
     def steps(rate: float, shrink: float) -> int:
         return math.ceil(math.log(shrink) / math.log(rate))
@@ -114,15 +124,6 @@ def check_centred_critical_lr(value: object) -> None:
          "what is Σz, and what are then the eigenvalues?")
 
 
-def linear_start() -> tuple[float, float]:
-    """``(w0, b0)`` of ``torch.nn.Linear(1, 1)`` after ``torch.manual_seed(0)``, the seed's start
-    (without touching the caller's random state)."""
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        w, b = torch.nn.Linear(1, 1).parameters()
-        return w.item(), b.item()
-
-
 def fewest_steps(start: tuple[float, float], steps: int = EXPLORE_STEPS) -> tuple[float, int]:
     """``(lr, k)``: the learning rate below 2/λmax whose gap ``Σᵢ ½λᵢc0ᵢ²(1 − ηλᵢ)^{2k}`` first
     reaches ``REACH_TOL`` soonest from ``start``, on a fine grid (exact, vectorised)."""
@@ -130,8 +131,8 @@ def fewest_steps(start: tuple[float, float], steps: int = EXPLORE_STEPS) -> tupl
     lam, c0 = eigen_errors(x, y, *start)
     grid = np.linspace(0.5, 0.9999, 2_000) * critical_lr(x)  # (g,)
     k = np.arange(steps + 1)  # (K,)
-    factors = np.abs(1.0 - grid[:, None] * lam)  # (g, 2)
-    gaps = (0.5 * lam * c0**2 * factors[:, None, :] ** (2 * k[None, :, None])).sum(axis=2)  # (g, K)
+    errors = c0 * gd_factors(grid[:, None, None], lam) ** k[None, :, None]  # (g, K, 2): c0 (1 − ηλ)^k
+    gaps = gap_shares(lam, errors).sum(axis=2)  # (g, K)
     reached = np.where((gaps <= REACH_TOL).any(axis=1), (gaps <= REACH_TOL).argmax(axis=1), steps + 1)
     best = int(np.argmin(reached))
     return float(grid[best]), int(reached[best])
@@ -154,7 +155,7 @@ def check_fastest_lr(best_lr: object) -> None:
     if _close(lr, opt, 1e-3):
         fail(ex, f"that is 2/(λmin+λmax) = {opt:.5f}, the best guarantee for every start at once; from "
              f"this start it needs {math.ceil(predicted_steps(x, y, lr, REACH_TOL, *start)):,} steps, "
-             f"because its steep factor {1 - lr * hessian_eigenvalues(x)[1]:+.3f} barely decays. "
+             f"because its steep factor {gd_factors(lr, hessian_eigenvalues(x)[1]):+.3f} barely decays. "
              "Try a little lower.")
     if need is None or need > FAST_ENOUGH * fewest:
         where = ("the steep error barely decays this close to 2/λmax: go a little lower" if lr > fast_lr

@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
 from ..data import make_regression, seed_data
-from ..optimizers import line_loss, run_scheduled_sgd
-from ..theory import closed_form_fit, critical_lr, mse_hessian
-from . import call_answer, fail, passed
+from ..runs import optimize, train
+from ..theory import closed_form_fit, critical_lr, fastest_gd_lr, largest_stable_lr, line_loss, mse_hessian
+from . import as_number, call_answer, fail, passed
 
 # ----------------------------------------------------------------------------- 3.1 rescue
 
@@ -24,17 +25,17 @@ def first_stable_step(start: float = RESCUE_START, gamma: float = RESCUE_GAMMA) 
     """The first step whose lr is below 2/λmax, read off torch's own ``ExponentialLR``."""
     x, y = seed_data()
     crit = critical_lr(x)
-    lrs = run_scheduled_sgd(line_loss(x, y), torch.zeros(2, dtype=torch.float64), start * crit, 12,
-                            lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=gamma),
-                            max_loss=float("inf")).lrs
-    return int(torch.nonzero(lrs < crit)[0, 0])
+    run = optimize(lambda p: torch.optim.SGD(p, lr=start * crit), line_loss(x, y),
+                   torch.zeros(2, dtype=torch.float64), 12,
+                   make_scheduler=lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=gamma))
+    lrs = run.log["lr"]
+    return int(np.flatnonzero(lrs < crit)[0])
 
 
 def check_rescue_step(answer: object) -> None:
     """Exercise 3.1: the first step ``k`` with ``1.3 · 0.9^k · 2/λmax < 2/λmax``."""
     truth = first_stable_step()
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        fail("3.1", f"write one number (the step k), got {type(answer).__name__}")
+    answer = as_number("3.1", answer, "first_stable_step")
     if answer == truth:
         passed("3.1", f"step {truth} is the first with η below 2/λmax: 1.3 · 0.9^{truth} = "
                       f"{RESCUE_START * RESCUE_GAMMA**truth:.3f} < 1 (torch's ExponentialLR agrees)")
@@ -58,15 +59,11 @@ def check_rescue_step(answer: object) -> None:
 
 def reference_train(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
                     optimizer: torch.optim.Optimizer, steps: int) -> list[float]:
-    """The correct loop: ``zero_grad → forward → loss → backward → step``; returns the losses."""
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
+    """The correct loop: ``zero_grad → forward → loss → backward → step``; returns the losses
+    (the package's loop, :func:`~linreg_utils.runs.train`, without its entry after the last step)."""
+    run = train(lambda: nn.functional.mse_loss(model(x), y), model.parameters(), optimizer, steps,
+                stop_on_divergence=False)
+    return run.losses[:-1].tolist()
 
 
 def _loop(order: str) -> Callable[..., list[float]]:
@@ -136,24 +133,18 @@ def _param_group_gap(scale: float, steps: int = 300) -> float:
     h = torch.diag(mse_hessian(x))
     w, b = (torch.zeros(1, dtype=torch.float64, requires_grad=True) for _ in range(2))
     groups = [{"params": [w], "lr": scale / h[0].item()}, {"params": [b], "lr": scale / h[1].item()}]
-    opt = torch.optim.SGD(groups)
     loss_fn = line_loss(x, y)
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = loss_fn(torch.cat([w, b]))
-        if not loss.item() < 1e12:
-            return math.inf
-        loss.backward()
-        opt.step()
-    return loss_fn(torch.cat([w, b])).item() - loss_fn(torch.tensor(closed_form_fit(x, y))).item()
+    run = train(lambda: loss_fn(torch.cat([w, b])), [w, b], torch.optim.SGD(groups), steps,
+                stop_on_divergence=False)  # the gap after all the steps, however large
+    gap = run.losses[-1] - loss_fn(torch.tensor(closed_form_fit(x, y))).item()
+    return gap if math.isfinite(gap) else math.inf
 
 
 def check_critical_scale(answer: object) -> None:
     """Exercise 3.2: the largest ``c`` with ``lr_i = c/H_ii`` that converges: ``2/λmax(D^-1/2 H D^-1/2)``."""
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or not math.isfinite(answer):
-        fail("3.2", f"write one finite number (the scale c), got {answer!r}")
+    answer = as_number("3.2", answer, "critical_scale")
     lam_min, lam_max = preconditioned_eigenvalues()
-    truth = 2.0 / lam_max
+    truth = largest_stable_lr(lam_max)
     if abs(answer - truth) <= 2e-3 * truth:
         below, above = _param_group_gap(0.98 * truth), _param_group_gap(1.02 * truth)
         passed("3.2", f"c = 2/λmax(D^-1/2 H D^-1/2) = {truth:.4f}; torch SGD with these param groups: "
@@ -163,8 +154,8 @@ def check_critical_scale(answer: object) -> None:
     mistakes = {
         critical_lr(seed_data()[0]): "that is 2/λmax of the raw H: with lr_i = c/H_ii the step sees "
                                      "D^-1/2 H D^-1/2, whose eigenvalues are in `eig`",
-        2.0 / (lam_min + lam_max): "that is the best worst-case scale 2/(λmin+λmax); the question asks for "
-                                   "the largest one that still converges, 2/λmax",
+        fastest_gd_lr(lam_min, lam_max): "that is the best worst-case scale 2/(λmin+λmax); the question "
+                                         "asks for the largest one that still converges, 2/λmax",
         1.0 / lam_max: "GD converges for ηλ < 2, not ηλ < 1: the factor 1 − ηλ may be negative",
     }
     for value, hint in mistakes.items():

@@ -10,24 +10,27 @@ from collections.abc import Callable
 import torch
 
 from ..data import make_regression, seed_data
-from ..momentum import settles_within
-from ..optimizers import line_loss, run_torch
 from ..race import START
-from ..theory import REACH_TOL, condition_number, hessian_eigenvalues, loss_gap, momentum_parameters
-from . import call_answer, fail, passed
+from ..runs import optimize, settles_within
+from ..theory import (
+    REACH_TOL,
+    condition_number,
+    damping_band,
+    hessian_eigenvalues,
+    line_loss,
+    loss_gap,
+    momentum_parameters,
+    stability_edge,
+)
+from ..theory import momentum_roots as true_roots
+from . import as_number, call_answer, fail, passed
 
 # ----------------------------------------------------------------------------- 4.1 best β
 
 
-def _number(exercise: str, answer: object) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or not math.isfinite(answer):
-        fail(exercise, f"write one finite number, got {answer!r}")
-    return float(answer)
-
-
 def check_best_beta(answer: object) -> None:
     """Exercise 4.1: ``β* = ((√κ − 1)/(√κ + 1))²`` for the seed's κ, to 3 decimals."""
-    beta = _number("4.1", answer)
+    beta = as_number("4.1", answer, "best_beta")
     kappa = condition_number(seed_data()[0])
     truth = momentum_parameters(seed_data()[0])[1]
     if abs(beta - truth) <= 1e-3:
@@ -50,16 +53,9 @@ def check_best_beta(answer: object) -> None:
 
 # ----------------------------------------------------------------------------- 4.2 the roots
 
-def reference_roots(eta_lam: float, beta: float) -> tuple[complex, complex]:
-    """The roots of ``μ² − (1 + β − ηλ) μ + β = 0``, as complex numbers."""
-    a = 1.0 + beta - eta_lam
-    disc = cmath.sqrt(a * a - 4.0 * beta)
-    return (a + disc) / 2.0, (a - disc) / 2.0
-
-
 _ROOT_MISTAKES: dict[str, Callable[[float, float], tuple[complex, complex]]] = {
     "the sign of ηλ is flipped: the coefficient is 1 + β − ηλ (the gradient step pulls back)":
-        lambda e, b: reference_roots(-e, b),
+        lambda e, b: true_roots(-e, b),
     "the constant term is +β (from −β c_{k−1} moved to the left): μ² − (1 + β − ηλ) μ + β":
         lambda e, b: tuple((1 + b - e) / 2 + s * cmath.sqrt((1 + b - e) ** 2 + 4 * b) / 2 for s in (1, -1)),
     "the middle coefficient is 1 + β − ηλ: you left out β (that is plain GD's 1 − ηλ, plus a β)":
@@ -82,8 +78,8 @@ def _same_roots(mine: object, ref: tuple[complex, complex]) -> bool:
 def check_momentum_roots(momentum_roots: Callable[[float, float], object]) -> None:
     """Exercise 4.2: ``momentum_roots(eta_lam, beta) -> (μ1, μ2)`` (complex allowed)."""
     answers = [call_answer("4.2", momentum_roots, e, b) for e, b in _ROOT_POINTS]
-    if all(_same_roots(a, reference_roots(*p)) for a, p in zip(answers, _ROOT_POINTS, strict=True)):
-        top = max(abs(m) for m in reference_roots(0.5, 1.0))
+    if all(_same_roots(a, true_roots(*p)) for a, p in zip(answers, _ROOT_POINTS, strict=True)):
+        top = max(abs(m) for m in true_roots(0.5, 1.0))
         passed("4.2", f"your roots match at {len(_ROOT_POINTS)} points; at β = 1 their product is "
                       f"β = 1, so max |μ| ≥ 1 (e.g. ηλ = 0.5: {top:.4f}): no step size converges")
         return
@@ -105,18 +101,14 @@ BEAT_STEPS = 300
 def steps_to_settle(lr: float, beta: float, steps: int = BEAT_STEPS, tol: float = REACH_TOL) -> int | None:
     """Steps until ``SGD(lr, momentum=beta)`` from ``START`` stays within ``tol`` of L* (a real torch run)."""
     x, y = seed_data()
-    path = run_torch(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(x, y),
-                     torch.tensor(START, dtype=torch.float64), steps)
-    gap = loss_gap(x, y)
-    gaps = torch.tensor([gap(*theta.tolist()) for theta in path])
-    if not torch.isfinite(gaps).all():
-        return None
-    return settles_within(gaps.numpy(), tol)
+    run = optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(x, y),
+                   torch.tensor(START, dtype=torch.float64), steps)
+    return None if run.diverged else settles_within(loss_gap(x, y)(run.weights, run.biases), tol)
 
 
 def check_beat_polyak(lr: object, beta: object) -> None:
     """Exercise 4.3: ``(lr, beta)`` that settle within 1e-6 in fewer steps than Polyak's from ``START``."""
-    lr, beta = _number("4.3", lr), _number("4.3", beta)
+    lr, beta = as_number("4.3", lr, "my_lr"), as_number("4.3", beta, "my_beta")
     x = seed_data()[0]
     eta_star, beta_star, _ = momentum_parameters(x)
     target = steps_to_settle(eta_star, beta_star)
@@ -128,12 +120,13 @@ def check_beat_polyak(lr: object, beta: object) -> None:
         passed("4.3", f"η = {lr:.4g}, β = {beta:.3g} settle within 1e-6 in {mine} steps, "
                       f"Polyak's (η*, β*) in {target}: torch.optim.SGD agrees")
         return
-    if lr * lam_max >= 2 + 2 * beta:
-        fail("4.3", f"ηλmax = {lr * lam_max:.2f} ≥ 2 + 2β = {2 + 2 * beta:.2f}: the steep direction "
+    edge, (band_low, _) = stability_edge(beta), damping_band(beta)
+    if lr * lam_max >= edge:
+        fail("4.3", f"ηλmax = {lr * lam_max:.2f} ≥ 2 + 2β = {edge:.2f}: the steep direction "
                     "diverges. Lower η or raise β")
-    if lr * lam_min < (1 - math.sqrt(beta)) ** 2:
+    if lr * lam_min < band_low:
         fail("4.3", f"the slow direction is overdamped (ηλmin = {lr * lam_min:.4f} < (1 − √β)² = "
-                    f"{(1 - math.sqrt(beta)) ** 2:.4f}): its rate is worse than √β. Raise η or β")
+                    f"{band_low:.4f}): its rate is worse than √β. Raise η or β")
     if math.sqrt(beta) > 0.93:
         fail("4.3", f"β = {beta:.3g} oscillates too long: inside the band every direction shrinks by "
                     f"√β = {math.sqrt(beta):.3f} per step. Try β a little above β* = {beta_star:.3f}")
@@ -144,13 +137,6 @@ def check_beat_polyak(lr: object, beta: object) -> None:
 
 
 # ----------------------------------------------------------------------------- 4.4 momentum
-
-def reference_momentum_step(theta: torch.Tensor, grad: torch.Tensor, velocity: torch.Tensor,
-                            lr: float, beta: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """PyTorch's momentum: ``v ← β v + g``, ``θ ← θ − η v``; returns ``(θ, v)``."""
-    velocity = beta * velocity + grad
-    return theta - lr * velocity, velocity
-
 
 _MOMENTUM_MISTAKES: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
     "you never used the velocity: that is plain gradient descent. Add β·v to the gradient, "
@@ -192,8 +178,8 @@ def check_momentum_step(momentum_step: Callable[..., object]) -> None:
     x, y = (t[:, 0].double() for t in make_regression(n=20, seed=31, x_range=(0.0, 3.0)))
     lr, beta, steps = 0.05, 0.8, 8
     mine = _momentum_path(momentum_step, x, y, lr, beta, steps)
-    ref = run_torch(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(x, y),
-                    torch.tensor([0.5, -0.5], dtype=torch.float64), steps)[1:]
+    ref = torch.from_numpy(optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(x, y),
+                                    torch.tensor([0.5, -0.5], dtype=torch.float64), steps).path[1:])
     if all(torch.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(mine, ref, strict=True)):
         passed("4.4", f"{steps} momentum steps match torch.optim.SGD(momentum={beta}) exactly")
         return

@@ -13,9 +13,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..data import make_regression, standardize
-from ..workflow import TrainingLog, certificate_epoch, relative_change_epoch
-from . import ExerciseFailed, call_answer, fail, passed
+from ..data import make_regression, standardize, unstandardize
+from ..runs import Run
+from ..theory import gd_factors, steps_to_shrink
+from ..workflow import certificate_epoch, relative_change_epoch
+from . import ExerciseFailed, as_number, call_answer, fail, passed
 
 TUTORIAL_LR = 1e-3
 RTOL_CHOICES = (1e-6, 5e-7, 2e-7, 1e-7, 5e-8, 2e-8)
@@ -100,10 +102,6 @@ def check_predict(predict: Callable) -> None:
            "CPU tensor comes back.")
 
 
-def _reference_unstandardize(w_z: float, b_z: float, mean: float, std: float) -> tuple[float, float]:
-    return w_z / std, b_z - w_z * mean / std
-
-
 def check_unstandardize(to_original_scale: Callable) -> None:
     """Exercise 6.2: ``to_original_scale(w_z, b_z, mean, std) -> (w, b)`` on the original x scale."""
     w_z, b_z, mean, std = -1.75, 0.6, 4.2, 2.5
@@ -114,7 +112,7 @@ def check_unstandardize(to_original_scale: Callable) -> None:
         w, b = (float(v) for v in got)
     except (TypeError, ValueError):
         fail("6.2", f"w and b should be numbers, got {got!r}")
-    want = _reference_unstandardize(w_z, b_z, mean, std)
+    want = unstandardize(w_z, b_z, mean, std)
     if math.isclose(w, want[0], abs_tol=1e-9) and math.isclose(b, want[1], abs_tol=1e-9):
         passed("6.2", f"w = {w:.4f}, b = {b:.4f}: the same line as w_z·(x − mean)/std + b_z.")
         return
@@ -122,7 +120,7 @@ def check_unstandardize(to_original_scale: Callable) -> None:
     def same(pair: tuple[float, float]) -> bool:
         return math.isclose(w, pair[0], abs_tol=1e-9) and math.isclose(b, pair[1], abs_tol=1e-9)
 
-    if same(_reference_unstandardize(w_z, b_z, std, mean)):
+    if same(unstandardize(w_z, b_z, std, mean)):
         fail("6.2", "you swapped mean and std: z = (x − mean) / std, so divide by std and shift "
              "by mean.")
     if math.isclose(w, w_z * std, abs_tol=1e-9):
@@ -137,7 +135,7 @@ def check_unstandardize(to_original_scale: Callable) -> None:
          "Expand w_z·(x − mean)/std + b_z and read off the slope and the constant.")
 
 
-def check_certificate_prediction(predict_epoch: Callable, log: TrainingLog, lam_min: float) -> None:
+def check_certificate_prediction(predict_epoch: Callable, log: Run, lam_min: float) -> None:
     """Exercise 6.3: ``predict_epoch(epoch_at_1e6, lr, lam_min) -> int``, the epoch at which the
     certificate ``‖∇L‖²/(2λmin) ≤ 1e-7`` fires, predicted from where ``≤ 1e-6`` fired; judged
     against the recorded real run ``log``."""
@@ -145,15 +143,13 @@ def check_certificate_prediction(predict_epoch: Callable, log: TrainingLog, lam_
     truth = certificate_epoch(log, lam_min, 1e-7)
     if first is None or truth is None:
         raise ValueError("log must be long enough for the certificate to reach 1e-7")
-    got = call_answer("6.3", predict_epoch, first, TUTORIAL_LR, lam_min)
-    number = isinstance(got, int | float | np.integer | np.floating) and not isinstance(got, bool)
-    if not number or not math.isfinite(got):
-        fail("6.3", f"return the epoch as a number, got {got!r}")
+    got = as_number("6.3", call_answer("6.3", predict_epoch, first, TUTORIAL_LR, lam_min),
+                    "the epoch your function returns")
     if abs(got - truth) <= 0.01 * truth:
         passed("6.3", f"you predicted epoch {got:,.0f}; the real float32 run fired at {truth:,} "
                f"(1e-6 fired at {first:,}).")
         return
-    extra = math.log(10) / (-2 * math.log(1 - TUTORIAL_LR * lam_min))
+    extra = steps_to_shrink(gd_factors(TUTORIAL_LR, lam_min) ** 2, 0.1)  # ρ² per epoch, 10× less
     if abs(got - extra) <= 0.02 * extra:
         fail("6.3", f"{got:,.0f} is how many MORE epochs are needed: add them to the epoch where "
              f"1e-6 fired ({first:,}).")
@@ -170,7 +166,7 @@ def check_certificate_prediction(predict_epoch: Callable, log: TrainingLog, lam_
          "ρ² = (1 − lr·λmin)² per epoch: solve ρ^(2k) = 1/10 for the extra epochs k.")
 
 
-def check_safe_rtol(choose_rtol: Callable, log: TrainingLog, gaps: np.ndarray) -> None:
+def check_safe_rtol(choose_rtol: Callable, log: Run, gaps: np.ndarray) -> None:
     """Exercise 6.4: ``choose_rtol(log, gaps) -> float``, the largest of :data:`RTOL_CHOICES`
     for which the 200-epoch relative-change rule stops with ``L − L* ≤ 1e-6``."""
     got = call_answer("6.4", choose_rtol, log, gaps)

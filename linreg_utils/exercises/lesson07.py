@@ -10,22 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import numpy as np
 import torch
 
-from ..stochastic import sgd_noise_floor, simulate_sgd
-from . import call_answer, fail, passed
+from ..stochastic import epoch_means, noise_floor, sgd_noise_floor, simulate_sgd
+from . import as_number, call_answer, fail, passed
 
 PERIODS = (1, 2, 5, 10)
 """The halving periods (in epochs) Exercise 7.3 chooses from."""
-
-
-def _number(exercise: str, got: object) -> float:
-    if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
-        fail(exercise, f"return a number, got {got!r}")
-    if not math.isfinite(got):
-        fail(exercise, f"return a finite number, got {got!r}")
-    return float(got)
 
 
 FLOOR_FROM = (20, 0.1)
@@ -40,13 +31,13 @@ def check_floor_prediction(predict_floor: Callable, x: torch.Tensor, y: torch.Te
     from ``floor_20``, the floor measured at B = 20, lr = 0.1 (with replacement, data ``x, y``);
     then measured at B = 50, lr = 0.3."""
     (b0, lr0), (b1, lr1) = FLOOR_FROM, FLOOR_TO
-    floor_20 = _number("7.1", floor_20)
-    got = _number("7.1", call_answer("7.1", predict_floor, floor_20))
+    floor_20 = as_number("7.1", floor_20, "floor_20")
+    got = as_number("7.1", call_answer("7.1", predict_floor, floor_20), "the floor your function returns")
     lr_factor = (lr1 / (1 - lr1)) / (lr0 / (1 - lr0))  # the floor goes like lr / (B (1 − lr))
     want = floor_20 * lr_factor * b0 / b1
     if abs(got / want - 1) <= 0.02:
-        mean, stderr = simulate_sgd(x, y, b1, lr1, 6, replacement=True, replicas=16,
-                                    seed=50).floor(skip_epochs=1)
+        mean, stderr = noise_floor(simulate_sgd(x, y, b1, lr1, 6, replacement=True, replicas=16, seed=50),
+                                   skip_epochs=1)
         formula = sgd_noise_floor(x, y, lr1, b1, replacement=True)
         passed("7.1", f"you predicted {got:.2e} ({got / floor_20:.2f} × the floor at B = {b0}); "
                f"measured at B = {b1}, lr = {lr1}: {mean:.2e} ± {stderr:.0e} (formula {formula:.2e}).")
@@ -78,7 +69,8 @@ def check_lr_keeping_floor(lr_keeping_floor: Callable) -> None:
     floor ``2 lr σ² / (B (1 − lr))`` at ``new_batch_size``."""
     cases = [(0.05, 20, 200), (0.01, 20, 50), (0.1, 200, 100)]
     for lr, batch, new in cases:
-        got = _number("7.2", call_answer("7.2", lr_keeping_floor, lr, batch, new))
+        got = as_number("7.2", call_answer("7.2", lr_keeping_floor, lr, batch, new),
+                        "the lr your function returns")
         want = _keeping(lr, batch, new)
         if math.isclose(got, want, rel_tol=1e-6):
             continue
@@ -105,7 +97,7 @@ def halving_gaps(x: torch.Tensor, y: torch.Tensor, periods: tuple[int, ...] = PE
     for period in periods:
         runs = simulate_sgd(x, y, 20, lambda k, p=period: 0.1 * 0.5 ** (k // (p * steps)), 30,
                             replicas=8, seed=6, start=(0.0, 0.0))
-        out[period] = float(runs.epoch_means()[-1])
+        out[period] = float(epoch_means(runs)[-1])
     return out
 
 

@@ -8,28 +8,14 @@ instead of a loop, the largest eigenvalue instead of the smallest...) to name th
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 
 import torch
 
 from ..curvature import flat_loss, full_hessian, hvp, mlp
 from ..nonconvex import gradient_and_hessian, make_tanh_data, make_wave, two_weight_loss
-from . import call_answer, fail, passed
-
-
-def _number(exercise: str, value: object, what: str) -> float:
-    """``value`` as a float, or a message saying a single number is expected."""
-    if isinstance(value, torch.Tensor):
-        if value.numel() != 1:
-            fail(exercise, f"return {what} as one number, got a tensor of shape {tuple(value.shape)}")
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        fail(exercise, f"return {what} as a number, got {type(value).__name__}"
-             + (" (did you forget the return statement?)" if value is None else ""))
-    if not math.isfinite(value):
-        fail(exercise, f"your {what} is {value}: something overflowed or divided by zero")
-    return float(value)
+from ..theory import largest_stable_lr
+from . import as_number, call_answer, fail, passed
 
 
 def _near(got: float, want: float, rel: float = 1e-3) -> bool:
@@ -38,7 +24,8 @@ def _near(got: float, want: float, rel: float = 1e-3) -> bool:
 
 def check_stable_lr(predicted_lr: object, sharpness: float) -> None:
     """Exercise 8.1: the largest stable lr that the quadratic law predicts from ``sharpness`` = λmax."""
-    got, lam = _number("8.1", predicted_lr, "your predicted learning rate"), float(sharpness)
+    got, lam = as_number("8.1", predicted_lr, "predicted_lr"), float(sharpness)
+    edge = largest_stable_lr(lam)
     mistakes = [
         (1 / lam, "1/λmax is the lr that removes the steepest direction's error in one step "
                   "(ηλ = 1); GD on a quadratic stays stable up to ηλ = 2."),
@@ -46,13 +33,13 @@ def check_stable_lr(predicted_lr: object, sharpness: float) -> None:
         (lam / 2, "λmax/2 is upside down: the condition is η·λmax < 2, so η < 2/λmax."),
         (2 / lam**2, "you divided by λmax twice: η·λmax < 2 gives η < 2/λmax."),
     ]
-    if not _near(got, 2 / lam):
+    if not _near(got, edge):
         for value, hint in mistakes:
             if _near(got, value):
                 fail("8.1", hint)
         fail("8.1", f"on a quadratic with top curvature λmax = {lam:.2f}, GD is stable iff η·λmax < 2. "
              "Solve that for η.")
-    passed("8.1", f"the quadratic law predicts divergence above η = 2/λmax = {2 / lam:.3f}; "
+    passed("8.1", f"the quadratic law predicts divergence above η = 2/λmax = {edge:.3f}; "
            "run the next cell to see whether the network agrees.")
 
 
@@ -74,7 +61,7 @@ def check_power_iteration(answer: Callable) -> None:
     if isinstance(out, torch.Tensor) and out.numel() == len(v0):
         fail("8.2", "you returned a vector (the eigenvector estimate v?): return the eigenvalue, "
              "the Rayleigh quotient vᵀHv with v of length 1.")
-    got = _number("8.2", out, "eigenvalue")
+    got = as_number("8.2", out, "the eigenvalue your function returns")
     if _near(got, lam, 1e-4):
         passed("8.2", f"power iteration gives λmax = {got:.4f}; torch.linalg.eigvalsh of the full "
                f"13 × 13 Hessian gives {lam:.4f}.")
@@ -111,7 +98,7 @@ def check_uphill_number(answer: Callable) -> None:
     if isinstance(out, torch.Tensor) and out.numel() == 2:
         fail("8.3", "you returned both eigenvalues: return the one number that explains the uphill "
              "step, the smallest (eigvalsh sorts them in ascending order).")
-    got = _number("8.3", out, "eigenvalue")
+    got = as_number("8.3", out, "the eigenvalue your function returns")
     if _near(got, eig[0].item()):
         passed("8.3", f"λmin = {got:.3f} < 0 here: the quadratic model has no bottom, and Newton's "
                "step goes to its stationary point, a saddle of the model.")

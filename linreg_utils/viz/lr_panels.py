@@ -19,8 +19,16 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .._checks import positive_finite, positive_int
-from ..theory import REACH_TOL, closed_form_fit, hessian_eigenvalues
-from ..trajectory import Trajectory, gd_trajectory
+from ..runs import Run
+from ..theory import (
+    REACH_TOL,
+    closed_form_fit,
+    critical_lr,
+    gd_factors,
+    hessian_eigenvalues,
+    optimal_lr,
+)
+from ..trajectory import gd_trajectory
 from .plotting import draw_loss_contours
 
 LR_RANGE = (1e-4, 1e-1)
@@ -60,8 +68,7 @@ def lr_scale(x: torch.Tensor, lr_range: tuple[float, float] = LR_RANGE) -> LrSca
     low, high = positive_finite("lr_range[0]", lr_range[0]), positive_finite("lr_range[1]", lr_range[1])
     if not low < high:
         raise ValueError(f"lr_range must be (low, high) with low < high, got {lr_range}")
-    lam_min, lam_max = hessian_eigenvalues(x)
-    return LrScale(low, high, 2.0 / lam_max, 2.0 / (lam_min + lam_max), lam_min, lam_max)
+    return LrScale(low, high, critical_lr(x), optimal_lr(x), *hessian_eigenvalues(x))
 
 
 def display_indices(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
@@ -202,7 +209,7 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
                     _note(ax_line), _note(ax_path), steps)
 
 
-def _show_diverged(panels: LrPanels, run: Trajectory) -> None:
+def _show_diverged(panels: LrPanels, run: Run) -> None:
     """A diverging run: the first fitted lines until one leaves the line panel, the path until
     it leaves the contour panel, and a note in each saying when that happened."""
     ax_line, ax_path = panels.axes[1], panels.axes[2]
@@ -227,12 +234,12 @@ def _show_diverged(panels: LrPanels, run: Trajectory) -> None:
     panels.path_note.set_text(f"the path left the plot at step {last}" if exit_at is not None else "")
 
 
-def show_run(panels: LrPanels, run: Trajectory, scale: LrScale, titles: bool = True) -> None:
+def show_run(panels: LrPanels, run: Run, scale: LrScale, titles: bool = True) -> None:
     """Put ``run`` into the panels' artists (``set_data``, and the titles unless ``titles`` is
     False); draws nothing itself."""
     idx = display_indices(len(run.losses))
     panels.gap.set_data(idx.astype(float), np.clip(run.gaps[idx], GAP_LIM[0] / 10, None))
-    rate = max(abs(1.0 - run.lr * scale.lam_min), abs(1.0 - run.lr * scale.lam_max))
+    rate = float(np.abs(gd_factors(run.lr, [scale.lam_min, scale.lam_max])).max())
     k_all = np.linspace(0, panels.steps, 200)
     log_bound = np.log10(max(run.gaps[0], 1e-300)) + 2 * k_all * np.log10(max(rate, 1e-300))
     panels.bound.set_data(k_all, 10.0 ** np.clip(log_bound, -300, 300))

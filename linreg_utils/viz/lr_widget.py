@@ -16,24 +16,16 @@ import math
 import torch
 
 from .._checks import finite_number, positive_finite, positive_int, xy_columns
-from ..theory import REACH_TOL, predicted_steps
-from ..trajectory import DIVERGENCE_FACTOR, Trajectory, gd_trajectory
-from .lr_panels import (  # noqa: F401  (lr_grid, display_indices, path_indices: re-exported)
-    LR_RANGE,
-    LrScale,
-    display_indices,
-    draw_lr_panels,
-    lr_grid,
-    lr_scale,
-    path_indices,
-    show_run,
-)
+from ..runs import DIVERGENCE_FACTOR, Run
+from ..theory import REACH_TOL, gd_factors, predicted_steps
+from ..trajectory import gd_trajectory
+from .lr_panels import LR_RANGE, LrScale, draw_lr_panels, lr_scale, show_run
 
 STEP_CHOICES = (100, 1_000, 10_000, 100_000)
 """The step counts the widget offers; 100,000 is the seed tutorial's."""
 
 
-def readout_text(run: Trajectory, scale: LrScale, tol: float = REACH_TOL,
+def readout_text(run: Run, scale: LrScale, tol: float = REACH_TOL,
                  predicted: float | None = None) -> str:
     """What the readout says about ``run``, as plain text (one or two sentences).
 
@@ -42,7 +34,7 @@ def readout_text(run: Trajectory, scale: LrScale, tol: float = REACH_TOL,
     """
     tol = positive_finite("tol", tol)
     lr = run.lr
-    fast, slow = 1.0 - lr * scale.lam_max, 1.0 - lr * scale.lam_min
+    slow, fast = gd_factors(lr, [scale.lam_min, scale.lam_max])
     rate = max(abs(fast), abs(slow))
     head = f"η = {lr:.3e} = {lr / scale.critical:.3f} × 2/λmax; per step the error is multiplied by "
     head += f"1 − ηλ = {slow:.5f} along the flat direction and {fast:.3f} along the steep one."
@@ -128,7 +120,7 @@ class LrWidget:
         self.readout.add_class("lr-readout")
         self.fig, axes = live_figure(figsize=(9.6, 4.1), ncols=3)  # legends below the panels
         self.panels = draw_lr_panels(axes, self.x, self.y, steps, self.scale, *self.start)
-        self.run: Trajectory | None = None
+        self.run: Run | None = None
         self.slider.observe(self.update, names="value")
         self.steps.observe(self.update, names="value")
         self.fig.draw_without_rendering()  # lay the figure out once, then freeze it

@@ -2,9 +2,10 @@
 
 Panels: the ``(w, b)`` path on the loss contours; the loss gap ``L − L*`` (log scale) with each
 eigen-direction's share; and the ``(ηλ, β)`` plane coloured by the rate ``ρ`` of
-:func:`linreg_utils.momentum.direction_rate`, with the stability edge ``ηλ = 2 + 2β``, the
+:func:`linreg_utils.theory.direction_rate`, with the stability edge ``ηλ = 2 + 2β``, the
 critical-damping curves ``ηλ = (1 ± √β)²`` and one moving point per eigen-direction. The math is
-in :mod:`linreg_utils.momentum`; a move recomputes the run in closed form and blits.
+in :mod:`linreg_utils.theory`; a move recomputes the run exactly
+(:func:`linreg_utils.trajectory.gd_trajectory` with ``beta``) and blits.
 """
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from .._checks import positive_finite, positive_int, xy_columns
-from ..momentum import (
+from ..race import START
+from ..runs import Run, settles_within
+from ..theory import (
+    REACH_TOL,
+    closed_form_fit,
     damping_band,
     direction_rate,
     direction_shares,
-    momentum_trajectory,
-    settles_within,
-    stability_limit,
+    eigen_errors,
+    stability_edge,
 )
-from ..race import START
-from ..theory import REACH_TOL, closed_form_fit, eigen_errors
-from ..trajectory import Trajectory
+from ..trajectory import gd_trajectory
 from .plotting import draw_loss_contours
 
 ETA_RANGE = (1e-3, 1e-1)
@@ -77,9 +79,10 @@ def draw_stability_map(ax: Axes, resolution: int = 160, colorbar: bool = True) -
     ax.set_facecolor("#f3d6d6")  # where ρ ≥ 1: diverges
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=RATE_LABEL, pad=0.01)
-    ax.plot(2 + 2 * beta, beta, color="#b22222", lw=1.5, label=r"edge $\eta\lambda = 2 + 2\beta$")
-    ax.plot((1 - np.sqrt(beta)) ** 2, beta, "w--", lw=1, label=r"critical damping $(1 \pm \sqrt{\beta})^2$")
-    ax.plot((1 + np.sqrt(beta)) ** 2, beta, "w--", lw=1)
+    ax.plot(stability_edge(beta), beta, color="#b22222", lw=1.5, label=r"edge $\eta\lambda = 2 + 2\beta$")
+    low, high = damping_band(beta)
+    ax.plot(low, beta, "w--", lw=1, label=r"critical damping $(1 \pm \sqrt{\beta})^2$")
+    ax.plot(high, beta, "w--", lw=1)
     ax.set(xscale="log", xlim=MAP_LIM, ylim=(0.0, 1.0), xlabel=r"$\eta\lambda$ (log scale)",
            ylabel=r"momentum $\beta$", title=r"where each direction sits: $(\eta\lambda, \beta)$")
     return mesh
@@ -125,9 +128,9 @@ def draw_momentum_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, ste
     return panels
 
 
-def show_momentum_run(panels: MomentumPanels, run: Trajectory, beta: float, lam: np.ndarray,
+def show_momentum_run(panels: MomentumPanels, run: Run, beta: float, lam: np.ndarray,
                       shares: np.ndarray, steps: int) -> None:
-    """Put ``run`` (a :func:`momentum_trajectory`) and its ``shares`` ``(k + 1, 2)`` (from
+    """Put ``run`` (a :func:`gd_trajectory` with ``beta``) and its ``shares`` ``(k + 1, 2)`` (from
     :func:`direction_shares`) into the artists; draws nothing itself."""
     k = np.arange(len(run.gaps))
     panels.gap.set_data(k, np.clip(run.gaps, GAP_LIM[0] / 10, None))
@@ -145,11 +148,11 @@ def show_momentum_run(panels: MomentumPanels, run: Trajectory, beta: float, lam:
                             if run.diverged else "")
 
 
-def momentum_readout(run: Trajectory, beta: float, lam: np.ndarray, shares: np.ndarray,
+def momentum_readout(run: Run, beta: float, lam: np.ndarray, shares: np.ndarray,
                      tol: float = REACH_TOL) -> list[str]:
     """The readout, one line per eigen-direction and one for the whole run (plain text)."""
     tol = positive_finite("tol", tol)
-    lines = [f"η = {run.lr:.3e}, β = {beta:.2f}; converges iff ηλ < 2 + 2β = {stability_limit(beta):.2f}"]
+    lines = [f"η = {run.lr:.3e}, β = {beta:.2f}; converges iff ηλ < 2 + 2β = {stability_edge(beta):.2f}"]
     c = None if run.diverged else shares
     for i, (name, lam_i) in enumerate(zip(("slow (λmin)", "steep (λmax)"), lam, strict=True)):
         eta_lam = run.lr * lam_i
@@ -185,8 +188,8 @@ def momentum_grid(x: torch.Tensor, y: torch.Tensor, settings: list[tuple[float, 
                                           "wspace": 0.28, "hspace": 0.38})
     for i, (row, (lr, beta, label)) in enumerate(zip(rows, settings, strict=True)):
         panels = draw_momentum_panels(list(row), x, y, steps, start, legend=i == 0, colorbar=False)
-        run = momentum_trajectory(x, y, lr, beta, steps, *start)
-        show_momentum_run(panels, run, beta, lam, direction_shares(lam, c0, lr, beta, steps), steps)
+        run = gd_trajectory(x, y, lr, steps, *start, beta=beta)
+        show_momentum_run(panels, run, beta, lam, direction_shares(lam, c0, lr, steps, beta), steps)
         row[0].set_title(f"{label}: η = {lr:.4f}, β = {beta:.2f}", fontsize=10)
     mesh = rows[0, 2].collections[0]
     fig.colorbar(mesh, cax=fig.add_axes((0.915, 0.2 / len(settings), 0.012, 1 - 0.5 / len(settings))),
@@ -233,8 +236,8 @@ class MomentumWidget:
     def update(self, change: object = None) -> None:
         """Recompute the run for the sliders' (η, β) in closed form; update artists, readout, blit."""
         beta = self.beta.value
-        self.run = momentum_trajectory(self.x, self.y, self.eta.value, beta, self.steps, *START)
-        shares = direction_shares(self.lam, self.c0, self.eta.value, beta, self.steps)
+        self.run = gd_trajectory(self.x, self.y, self.eta.value, self.steps, *START, beta=beta)
+        shares = direction_shares(self.lam, self.c0, self.eta.value, self.steps, beta)
         show_momentum_run(self.panels, self.run, beta, self.lam, shares, self.steps)
         lines = momentum_readout(self.run, beta, self.lam, shares, self.tol)
         self.readout.value = "<pre>" + html.escape("\n".join(lines)) + "</pre>"

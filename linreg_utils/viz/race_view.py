@@ -19,7 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..race import DEFAULT_LRS, FINISH_TOL, RACERS, START, Racecourse, RaceResult, readout
+from ..race import DEFAULT_LRS, FINISH_TOL, RACERS, START, Racecourse, readout
+from ..runs import Run
 from ..theory import closed_form_fit
 from .plotting import draw_loss_contours
 
@@ -46,17 +47,17 @@ def draw_gap_axes(ax: Axes, steps: int) -> None:
     ax.axhline(FINISH_TOL, color="gray", linestyle=":", linewidth=1, label=f"finish line {FINISH_TOL:.0e}")
 
 
-def show_gap(line: Line2D, result: RaceResult) -> None:
+def show_gap(line: Line2D, result: Run) -> None:
     """Put ``result``'s loss gaps into ``line`` (clipped to the panel's floor)."""
     line.set_data(np.arange(len(result.gaps)), np.maximum(result.gaps, GAP_LIM[0]))
 
 
-def verdict(result: RaceResult, tol: float = FINISH_TOL) -> str:
+def verdict(result: Run, tol: float = FINISH_TOL) -> str:
     """A panel title's verdict: ``"finished in 201 steps"``, ``"diverged at …"`` or ``"not finished …"``."""
     hit = result.settles_within(tol)
     if result.diverged_at is not None:
         return f"diverged at step {result.diverged_at}"
-    return f"finished in {hit} steps" if hit is not None else f"not finished in {len(result.gaps) - 1}"
+    return f"finished in {hit} steps" if hit is not None else f"not finished in {result.steps}"
 
 
 def race_panels(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: int = 500,
@@ -135,7 +136,7 @@ class RaceWidget:
         return {n: self.sliders[n].value for n in RACERS if self.checks[n].value}
 
     @property
-    def results(self) -> dict[str, RaceResult]:
+    def results(self) -> dict[str, Run]:
         """The ticked racers' runs (remembered: reading this reruns nothing that already ran)."""
         return {n: self.course.run(n, lr, self.steps) for n, lr in self.chosen_lrs().items()}
 
