@@ -1,4 +1,5 @@
 # Two commands are the contract: `make lab` and `make test`. Everything else is optional.
+# `make test-all` is what CI runs (.ci/run): `make test` plus the slow tier of real clients.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +9,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test lint notebooks student present bench check-wheel readme-images clean
+.PHONY: setup lab test test-all lint notebooks student present bench check-wheel readme-images clean
 
 setup: $(STAMP)
 
@@ -22,7 +23,15 @@ $(STAMP): pyproject.toml constraints.txt
 lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
 
+# Between edits: unit tests, pytest --nbval over every lesson, and the quick real-client checks
+# (the apps in a kernel). Tests marked `slow` are left to `make test-all`.
 test: setup
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# Everything (CI): the above plus the slow tier — a real nbgrader course, a student copy run, the
+# browser tests (JupyterLab, Notebook 7, Voilà) and the wheel in a clean environment. Each lesson
+# runs at most twice in all: once under nbval, once in the slow check tests/slow_tier.py gives it.
+test-all: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -57,7 +66,8 @@ bench: setup
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_voila
 
 # What a class server gets from `pip install .`: build the wheel, install it (not editable) into
-# a clean virtual environment and run every lesson's exercise checks there (CI runs it too).
+# a clean virtual environment and run every lesson's exercise checks there (`make test-all` runs
+# it on one lesson, tests/test_wheel.py).
 check-wheel: setup
 	$(PY) -m tools.check_wheel
 

@@ -33,9 +33,7 @@ LossFn = Callable[[torch.Tensor], torch.Tensor]
 
 def _beyond(loss: np.ndarray, start: np.ndarray) -> np.ndarray:
     """The policy, elementwise: ``loss`` not finite, or above ``DIVERGENCE_FACTOR × start``."""
-    with np.errstate(invalid="ignore"):
-        limit = DIVERGENCE_FACTOR * np.maximum(start, np.finfo(float).tiny)
-        return ~np.isfinite(loss) | (loss > limit)
+    return ~np.isfinite(loss) | (loss > DIVERGENCE_FACTOR * np.maximum(start, np.finfo(float).tiny))
 
 
 def diverged_at(losses: Sequence[float] | np.ndarray) -> int | None:
@@ -163,55 +161,59 @@ def train(loss_fn: Callable[[], torch.Tensor], params: Iterable[torch.Tensor],
         raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
     plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
     calls, pending = 0, None
-    rows: dict[str, list] = {key: [] for key in ("losses", "path", "grad_sq", "evaluations", "seconds",
-                                                  "lr", "momentum")}
+    losses, path, grads, evaluations, seconds, lrs, momenta = [], [], [], [], [], [], []
+
+    def total(loss: torch.Tensor) -> torch.Tensor:  # what is differentiated: m runs' losses summed
+        return loss if loss.dim() == 0 else loss.sum()
 
     def evaluate() -> torch.Tensor:
         optimizer.zero_grad()
         loss = loss_fn()
-        loss.sum().backward()
+        total(loss).backward()
         return loss
 
     def closure() -> torch.Tensor:
         nonlocal calls, pending
         calls += 1
         loss, pending = (pending, None) if pending is not None else (evaluate(), None)
-        return loss.sum()
+        return total(loss)
 
-    start, reached, first, gone = time.perf_counter(), None, None, None
+    start, reached, gone = time.perf_counter(), None, None
     for k in range(steps + 1):
         loss = evaluate()  # at θ_k: forward and backward
         group = optimizer.param_groups[0]
-        rows["losses"].append(loss.detach().reshape(-1).double().cpu())
-        rows["path"].append(_flat(params))
-        rows["grad_sq"].append(sum((p.grad.double() ** 2).sum() for p in params if p.grad is not None))
-        for key, value in (("evaluations", calls), ("seconds", time.perf_counter() - start),
-                           ("lr", group.get("lr")), ("momentum", group.get("momentum"))):
-            rows[key].append(value)
-        values = rows["losses"][-1].numpy()
-        first = values if first is None else first
-        gone = _beyond(values, first) if gone is None else gone | _beyond(values, first)
+        losses.append(loss.detach().reshape(-1).tolist())
+        path.append(torch.cat([p.detach().reshape(-1) for p in params]))
+        grads.append(torch.cat([p.grad.reshape(-1) for p in params if p.grad is not None]))
+        evaluations.append(calls)
+        seconds.append(time.perf_counter() - start)
+        lrs.append(group.get("lr"))
+        momenta.append(group.get("momentum"))
         if until is not None and until():
             reached = k
             break
-        if k == steps or (stop_on_divergence and gone.all()):
+        if stop_on_divergence:  # once every run has diverged (m runs: each since its own step)
+            beyond = _beyond(np.array(losses[-1]), np.array(losses[0]))
+            gone = beyond if gone is None else gone | beyond
+            if gone.all():
+                break
+        if k == steps:
             break
         pending = loss
         optimizer.step(closure)
         if plateau:
-            scheduler.step(float(loss.detach().sum()))
+            scheduler.step(float(total(loss.detach())))
         elif scheduler is not None:
             scheduler.step()
-    losses = torch.stack(rows["losses"]).numpy()
-    grad_sq = torch.stack([torch.as_tensor(g, dtype=torch.float64) for g in rows["grad_sq"]])
-    log = {"evaluations": np.array(rows["evaluations"]), "seconds": np.array(rows["seconds"]),
-           "grad_sq": grad_sq.cpu().numpy(), "lr": np.array(rows["lr"], dtype=float)}
-    if None not in rows["momentum"]:
-        log["momentum"] = np.array(rows["momentum"], dtype=float)
-    lr = rows["lr"][0]
-    return Run(losses=losses[:, 0] if losses.shape[1] == 1 else losses,
-               path=torch.stack(rows["path"]).double().cpu().numpy(), lr=lr, name=name,
-               diverged_at=diverged_at(losses[:, 0]) if losses.shape[1] == 1 else None,
+    losses = np.array(losses)  # (k + 1, m)
+    grad_sq = (torch.stack(grads).double() ** 2).sum(dim=1)
+    log = {"evaluations": np.array(evaluations), "seconds": np.array(seconds),
+           "grad_sq": grad_sq.cpu().numpy(), "lr": np.array(lrs, dtype=float)}
+    if None not in momenta:
+        log["momentum"] = np.array(momenta, dtype=float)
+    single = losses.shape[1] == 1
+    return Run(losses=losses[:, 0] if single else losses, path=torch.stack(path).double().cpu().numpy(),
+               lr=lrs[0], name=name, diverged_at=diverged_at(losses[:, 0]) if single else None,
                reached_at=reached, log=log)
 
 
@@ -237,8 +239,9 @@ def line_runs(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float], steps: int
     """Float64 ``torch.optim.SGD`` on ``mean((w x + b − y)**2)``, one run per ``lrs[i]``, in one loop.
 
     ``x, y``: ``(n, 1)`` tensors; ``starts``: one ``(w0, b0)`` per run, or a single one for all.
-    Each run is a parameter ``θ = [w, b]`` in a parameter group of its own lr; one backward pass
-    of the summed losses gives each run its own gradient, so the runs are independent. Every
+    Runs with different lrs are parameters ``θ = [w, b]`` in parameter groups of their own; runs
+    sharing one lr are the rows of one ``(m, 2)`` parameter. One backward pass of the summed
+    losses gives each run its own gradient, so the runs are independent. Every
     step is run, as torch ran it: a diverged run's record goes on past its ``diverged_at``.
     Each :class:`Run` has ``gaps`` = its measured loss − ``L*``.
     """
@@ -251,11 +254,15 @@ def line_runs(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float], steps: int
         raise ValueError(f"starts must hold 1 or len(lrs) = {len(lrs)} pairs (w0, b0), got {len(starts)}")
     starts = [(finite_number("w0", w), finite_number("b0", b)) for w, b in starts] * (
         len(lrs) if len(starts) == 1 else 1)
-    leaves = [torch.tensor(s, dtype=torch.float64, requires_grad=True) for s in starts]
-    optimizer = torch.optim.SGD([{"params": [t], "lr": lr} for t, lr in zip(leaves, lrs, strict=True)])
+    if len(set(lrs)) == 1:  # one lr: the runs are the rows of one (m, 2) parameter
+        leaves = [torch.tensor(starts, dtype=torch.float64, requires_grad=True)]
+        optimizer = torch.optim.SGD(leaves, lr=lrs[0])
+    else:  # one (2,) parameter per run, each in a parameter group of its own lr
+        leaves = [torch.tensor(s, dtype=torch.float64, requires_grad=True) for s in starts]
+        optimizer = torch.optim.SGD([{"params": [t], "lr": lr} for t, lr in zip(leaves, lrs, strict=True)])
 
     def per_run() -> torch.Tensor:  # (m,): each run's MSE
-        theta = torch.stack(leaves)  # (m, 2)
+        theta = leaves[0] if len(leaves) == 1 else torch.stack(leaves)  # (m, 2)
         return ((xc * theta[:, 0] + theta[:, 1] - yc) ** 2).mean(dim=0)
 
     run = train(per_run, leaves, optimizer, steps, stop_on_divergence=False)

@@ -167,18 +167,19 @@ def _sgd_on_sums(sums: np.ndarray, lrs: np.ndarray, start: np.ndarray, batch_siz
     """The SGD steps from batch sums ``(4, S, R)``, for ``R`` replicas at once. Returns ``(R, S + 1, 2)``.
 
     A batch's mean gradient of the MSE is ``2/B (Sθ − s)`` with ``S = [[Σx², Σx], [Σx, B]]`` and
-    ``s = [Σxy, Σy]``: step ``k`` is ``θ ← θ − c_k (Sθ − s)``, ``c_k = 2 lr_k / B``.
+    ``s = [Σxy, Σy]``, so step ``k`` is the affine map ``θ ← θ − c_k (Sθ − s) = M_k θ + v_k`` with
+    ``c_k = 2 lr_k / B``: its entries are computed for every step at once, then applied in order.
     """
     sxx, sx, sxy, sy = sums  # each (S, R)
-    c = 2.0 * np.broadcast_to(np.asarray(lrs, float), (sums.shape[1],)) / batch_size  # (S,)
-    path = np.empty((start.shape[0], sums.shape[1] + 1, 2))
-    w, b = np.array(start[:, 0], float), np.array(start[:, 1], float)  # (R,) each
-    path[:, 0] = start
-    for k in range(sums.shape[1]):
-        w, b = (w - c[k] * (sxx[k] * w + sx[k] * b - sxy[k]),
-                b - c[k] * (sx[k] * w + batch_size * b - sy[k]))
-        path[:, k + 1, 0], path[:, k + 1, 1] = w, b
-    return path
+    c = 2.0 * np.broadcast_to(np.asarray(lrs, float), (sums.shape[1],))[:, None] / batch_size  # (S, 1)
+    m11, m12, m22 = 1.0 - c * sxx, -c * sx, 1.0 - c * batch_size  # M_k = [[m11, m12], [m12, m22]]
+    v1, v2 = c * sxy, c * sy  # v_k = [v1, v2]
+    ws, bs = np.empty((len(c) + 1, start.shape[0])), np.empty((len(c) + 1, start.shape[0]))  # (S + 1, R)
+    ws[0], bs[0] = start[:, 0], start[:, 1]
+    for k in range(len(c)):
+        ws[k + 1] = m11[k] * ws[k] + m12[k] * bs[k] + v1[k]
+        bs[k + 1] = m12[k] * ws[k] + m22[k] * bs[k] + v2[k]
+    return np.stack([ws.T, bs.T], axis=2)
 
 
 def epoch_batches(n: int, batch_size: int, replicas: int, generator: torch.Generator,

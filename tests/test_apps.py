@@ -21,3 +21,8 @@ def test_app_runs_and_shows_only_its_widget(path):
     outputs = nb.cells[0].outputs
     assert [o.output_type for o in outputs] == ["execute_result"], [o.get("text", "") for o in outputs]
     assert WIDGET in outputs[0].data
+
+
+def test_every_widget_has_an_app():
+    names = {p.name for p in app_paths()}
+    assert {"learning_rate.ipynb", "momentum.ipynb", "optimizer_race.ipynb"} <= names

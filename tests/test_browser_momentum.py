@@ -29,7 +29,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 LESSON = "04_momentum.ipynb"
 MOVES = 15
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # make test-all (tests/slow_tier.py)
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,7 @@ import math
 
 import pytest
 import torch
-from torch import nn
 
-from linreg_utils import hessian_eigenvalues, loss_gap, seed_data
 from linreg_utils.exercises import ExerciseFailed
 from linreg_utils.exercises.lesson06 import (
     check_certificate_prediction,
@@ -14,7 +12,7 @@ from linreg_utils.exercises.lesson06 import (
     check_safe_rtol,
     check_unstandardize,
 )
-from linreg_utils.workflow import record_training, relative_change_epoch
+from linreg_utils.workflow import relative_change_epoch
 
 # --- 5.1 a device-agnostic predict -------------------------------------------------------
 
@@ -120,15 +118,6 @@ def test_unfinished_exercises_say_so():
 # --- 5.3 and 5.4: on the tutorial's recorded run ------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def run():
-    x, y = seed_data()
-    torch.manual_seed(0)
-    model = nn.Linear(1, 1)
-    log = record_training(model, torch.optim.SGD(model.parameters(), lr=1e-3), x, y, 20_000)
-    return log, loss_gap(x, y)(log.weights, log.biases), hessian_eigenvalues(x)[0]
-
-
 def extra_epochs(lr, lam_min, squares=2):
     return math.log(10) / (-squares * math.log(1 - lr * lam_min))
 
@@ -143,8 +132,8 @@ def extra_epochs(lr, lam_min, squares=2):
     (lambda e, lr, lam: e + 1_000, "expected about"),
     (lambda e, lr, lam: "16,000", "should be a number"),
 ])
-def test_check_certificate_prediction(run, answer, message, capsys):
-    log, _, lam_min = run
+def test_check_certificate_prediction(tutorial_run, answer, message, capsys):
+    log, _, lam_min = tutorial_run
     if message is None:
         check_certificate_prediction(answer, log, lam_min)
         assert capsys.readouterr().out.startswith("✔ Exercise 6.3 passed")
@@ -171,8 +160,8 @@ def first_safe(log, gaps):
     (lambda log, gaps: 3e-8, "return one of RTOL_CHOICES"),
     (lambda log, gaps: None, "return one of RTOL_CHOICES"),
 ])
-def test_check_safe_rtol(run, answer, message, capsys):
-    log, gaps, _ = run
+def test_check_safe_rtol(tutorial_run, answer, message, capsys):
+    log, gaps, _ = tutorial_run
     if message is None:
         check_safe_rtol(answer, log, gaps)
         assert capsys.readouterr().out.startswith("✔ Exercise 6.4 passed")

@@ -1,11 +1,13 @@
-"""The lessons work as an nbgrader assignment, end to end, with the real nbgrader.
+"""The lessons work as an nbgrader assignment, end to end, with the real nbgrader (slow tier).
 
 Every lesson (found automatically) goes into a temporary course's ``source/lessons/`` with its
 generated cells and metadata (applied to copies, so this holds before and after ``make
-notebooks``); ``nbgrader generate_assignment`` releases it; three students hand in: the
-solutions (full marks), the untouched release copies (0) and the solutions with one typical
-mistake (partial marks, and the feedback shows our checker's hint). Takes a few minutes: every
-submitted lesson is executed by ``nbgrader autograde``.
+notebooks``); ``nbgrader generate_assignment`` releases them all; three students hand in: the
+solutions (full marks), an untouched release copy (0) and the solutions with one typical
+mistake (partial marks, and the feedback shows our checker's hint). ``nbgrader autograde``
+executes every submitted lesson, so each student hands in only the lessons that
+``tests/slow_tier.py`` gives nbgrader (``make test-all`` runs each lesson at most twice; nbval
+has run them all already).
 """
 
 import re
@@ -14,32 +16,38 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests import slow_tier as tier
 from tools.nbgrader_cells import BEGIN, find_exercises
 from tools.nbgrader_course import ASSIGNMENT, build_course, grade, solution_answers, submit
 from tools.notebooks import lesson_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = lesson_paths(ROOT / "notebooks")
+SOLVED = tier.lessons_for(tier.NBGRADER_SOLUTIONS)
+UNTOUCHED = tier.lessons_for(tier.NBGRADER_UNTOUCHED)
+MISTAKEN = tier.lessons_for(tier.NBGRADER_MISTAKE)
+
+pytestmark = pytest.mark.slow
 
 # Typical mistakes: (answer's grade_id, pattern in the solution, replacement). The first whose
-# pattern is found in the current lessons is used; its feedback must show our checker's hint,
-# which always reads "Exercise N.M is not right yet: ...".
+# pattern is found in the lesson given to the mistake student is used; its feedback must show
+# our checker's hint, which always reads "Exercise N.M is not right yet: ...".
 MISTAKES = [
+    ("ex-3-3", r"\n\s*optimizer\.zero_grad\(\)", ""),  # the bug the exercise is about
     ("ex-2-1", r"rho\*\*2", "rho"),  # ρ instead of ρ²: the error's factor, not the loss's
     ("ex-6-2", r"b_z - w_z \* mean / std", "b_z + w_z * mean / std"),  # sign of the shift
     ("ex-4-4", r"theta - lr \* velocity", "theta - lr * grad"),  # momentum's velocity unused
-    ("ex-3-2", r"\n\s*optimizer\.zero_grad\(\)", ""),  # the bug the exercise is about
 ]
 
 
 def pick_mistake(solutions):
-    """The first mistake of :data:`MISTAKES` that applies: ``(lesson name, grade_id, pattern,
-    replacement)``."""
+    """The first mistake of :data:`MISTAKES` that applies to a lesson of :data:`MISTAKEN`:
+    ``(lesson name, grade_id, pattern, replacement)``."""
     for grade_id, pattern, replacement in MISTAKES:
-        for name, answers in solutions.items():
-            if re.search(pattern, answers.get(grade_id, "")):
+        for name in MISTAKEN:
+            if re.search(pattern, solutions[name].get(grade_id, "")):
                 return name, grade_id, pattern, replacement
-    pytest.fail("no mistake of MISTAKES applies to the current lessons: add one for an exercise")
+    pytest.fail(f"no mistake of MISTAKES applies to {MISTAKEN}: add one for one of its exercises")
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +62,20 @@ def course(tmp_path_factory):
     def with_mistake(name, answer_id, answer):
         return re.sub(pattern, replacement, answer) if answer_id == grade_id else answer
 
-    submit(folder, "solutions", lambda name, answer_id, answer: answer)
-    submit(folder, "untouched", None)
+    submit(folder, "solutions", lambda name, answer_id, answer: answer, only=SOLVED)
+    submit(folder, "untouched", None, only=UNTOUCHED)
     submit(folder, "mistake", with_mistake, only=[lesson])
     return folder, grade(folder), (lesson, grade_id, hint)
 
 
+def points(names=None):
+    """Exercises (1 point each) in the lessons named, default all of them."""
+    return sum(len(find_exercises(nbformat.read(p, as_version=4))) for p in LESSONS
+               if names is None or p.name in names)
+
+
 def total_exercises():
-    return sum(len(find_exercises(nbformat.read(p, as_version=4))) for p in LESSONS)
+    return points()
 
 
 def test_every_lesson_is_released_without_its_solutions(course):
@@ -76,18 +90,19 @@ def test_every_lesson_is_released_without_its_solutions(course):
 
 def test_solutions_score_full_marks(course):
     _, scores, _ = course
-    assert scores["solutions"] == (total_exercises(), total_exercises())
+    assert points(SOLVED) > 0, f"{SOLVED} hold no exercise: give nbgrader's solutions a lesson with some"
+    assert scores["solutions"] == (points(SOLVED), total_exercises())
 
 
-def test_untouched_release_copies_score_zero(course):
+def test_an_untouched_release_copy_scores_zero(course):
     _, scores, _ = course
+    assert points(UNTOUCHED) > 0
     assert scores["untouched"] == (0, total_exercises())
 
 
 def test_one_typical_mistake_scores_partial_and_the_feedback_shows_our_hint(course):
     folder, scores, (lesson, grade_id, hint) = course
     score, most = scores["mistake"]
-    lesson_points = len(find_exercises(nbformat.read(ROOT / "notebooks" / lesson, as_version=4)))
-    assert (score, most) == (lesson_points - 1, total_exercises()), f"mistake in {lesson}, {grade_id}"
+    assert (score, most) == (points([lesson]) - 1, total_exercises()), f"mistake in {lesson}, {grade_id}"
     feedback = folder / "feedback" / "mistake" / ASSIGNMENT / lesson.replace(".ipynb", ".html")
     assert hint in feedback.read_text(encoding="utf-8"), f"{feedback.name} lacks the hint {hint!r}"

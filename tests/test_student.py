@@ -1,4 +1,7 @@
-"""Student copies hide the solutions, keep everything else, and never overwrite a student's work."""
+"""Student copies hide the solutions, keep everything else, and never overwrite a student's work.
+
+Every lesson's copy is checked without running it; running one (the slow tier, ``make test-all``)
+is done for the lesson ``tests/slow_tier.py`` gives it."""
 
 import hashlib
 import re
@@ -8,6 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests import slow_tier as tier
 from tools.nbgrader_cells import set_nbgrader_metadata
 from tools.notebooks import lesson_paths
 from tools.student import BEGIN, END, main, student_notebook, write_student_copies
@@ -156,7 +160,9 @@ def names_an_answer_defines(source):
     return names
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+@pytest.mark.slow
+@pytest.mark.parametrize("path", [p for p in WITH_EXERCISES if p.name in tier.lessons_for(tier.STUDENT_COPY)],
+                         ids=lambda p: p.name)
 def test_student_copy_runs_until_the_first_exercise_then_asks_for_answers(path, tmp_path):
     write_student_copies(path, tmp_path)
     nb = nbformat.read(tmp_path / path.name, as_version=4)

@@ -14,7 +14,6 @@ from linreg_utils import (
     closed_form_fit,
     condition_number,
     gd_trajectory,
-    hessian_eigenvalues,
     loss_gap,
     mse,
     optimal_lr,
@@ -44,16 +43,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def seed_model():
     torch.manual_seed(0)
     return nn.Linear(1, 1)
-
-
-@pytest.fixture(scope="module")
-def tutorial_run():
-    """The notebook's recorded run: the tutorial's float32 loop, 20,000 epochs, and its true gaps."""
-    x, y = seed_data()
-    model = seed_model()
-    log = record_training(model, torch.optim.SGD(model.parameters(), lr=1e-3), x, y,
-                          numbers.L06_RECORDED_EPOCHS)
-    return log, loss_gap(x, y)(log.weights, log.biases), hessian_eigenvalues(x)[0]
 
 
 def test_loss_gap_is_the_mse_minus_the_optimum():

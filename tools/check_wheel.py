@@ -1,15 +1,19 @@
-"""Install the package as a class server would (a wheel, not editable) and run every exercise there.
+"""Install the package as a class server would (a wheel, not editable) and run the exercises there.
 
-Usage: python -m tools.check_wheel [--keep]      (``.ci/run`` runs it)
+Usage: python -m tools.check_wheel [--keep] [--lessons NN_name.ipynb ...]
+(``make check-wheel``: every lesson; ``make test-all`` runs it through ``tests/test_wheel.py`` on
+the lesson ``tests/slow_tier.py`` gives it, so that no lesson runs more than twice there)
 
 1. Builds the wheel with pip and fails if the build prints a deprecation warning.
 2. Checks the wheel holds every ``linreg_utils`` subpackage and nothing else (no tools/, tests/).
 3. Installs it into a new virtual environment with ``-c constraints.txt`` (torch stays the
-   pinned build), never editable, so the repository's sources cannot stand in for it.
-4. For each lesson ``notebooks/NN_*.ipynb`` (found by name, so new lessons are checked too) runs
-   its code cells in order, up to the check cell of its last exercise, in an IPython shell of
-   that environment, with the reference solutions in place; every check cell must print its
-   ✔ line. No Jupyter kernel is needed: ``IPython`` comes with ``ipywidgets``.
+   pinned build), never editable, so the repository's sources cannot stand in for it, and
+   imports every module of the package there.
+4. For each lesson ``notebooks/NN_*.ipynb`` (found by name, so new lessons are checked too; or
+   those named by ``--lessons``) runs its code cells in order, up to the check cell of its last
+   exercise, in an IPython shell of that environment, with the reference solutions in place;
+   every check cell must print its ✔ line. No Jupyter kernel is needed: ``IPython`` comes with
+   ``ipywidgets``.
 
 The same file, run by the new environment's Python as ``check_wheel.py --run-lesson CELLS``,
 is the runner of step 4; that part imports only the standard library and IPython.
@@ -90,6 +94,15 @@ def make_venv(folder: Path, wheel: Path) -> Path:
     return python
 
 
+def import_every_module(python: Path) -> str:
+    """Import each module of the package with ``python`` (nothing missing from the wheel); a line."""
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                     for p in (ROOT / PACKAGE).rglob("*.py"))
+    code = f"import importlib\nfor m in {modules!r}:\n    importlib.import_module(m)\n"
+    run([str(python), "-I", "-c", code], env=dict(os.environ, MPLBACKEND="Agg", PYTHONNOUSERSITE="1"))
+    return f"imported all {len(modules)} modules of {PACKAGE} from the wheel"
+
+
 def check_lesson(python: Path, notebook: Path, work: Path) -> str:
     """Run ``notebook``'s exercises with ``python`` (cwd: a copy of notebooks/); its ✔ lines."""
     cells = exercise_cells(notebook)
@@ -133,6 +146,7 @@ def run_lesson(spec: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tools.check_wheel", description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (wheel, venv)")
+    parser.add_argument("--lessons", nargs="+", metavar="NAME", help="only these lessons (default: all)")
     parser.add_argument("--run-lesson", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run_lesson:
@@ -144,9 +158,15 @@ def main(argv: list[str] | None = None) -> None:
         check_wheel_contents(wheel)
         python = make_venv(work / "venv", wheel)
         print(f"installed {wheel.name} (not editable) into a new environment")
+        print(import_every_module(python))
         from tools.notebooks import lesson_paths  # nbformat: the project's environment has it
 
         notebooks = lesson_paths(ROOT / "notebooks")
+        if args.lessons:
+            unknown = set(args.lessons) - {p.name for p in notebooks}
+            if unknown:
+                raise SystemExit(f"no such lesson: {sorted(unknown)}")
+            notebooks = [p for p in notebooks if p.name in args.lessons]
         shutil.copytree(ROOT / "notebooks", work / "notebooks")
         with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
             reports = list(pool.map(lambda nb: check_lesson(python, nb, work), notebooks))
