@@ -1,14 +1,18 @@
-"""Wall time of a warm `make test`, and of `pytest --nbval notebooks/` as a maintainer types it.
+"""Wall time of a warm `make test`, of `pytest --nbval notebooks/` as a maintainer types it, and
+(``--only all``) of everything CI runs.
 
-Usage: python -m benchmarks.bench_make_test [--repeats 3] [--only make|nbval] CHECKOUT [CHECKOUT ...]
+Usage: python -m benchmarks.bench_make_test [--repeats 3] [--only make|nbval|all] CHECKOUT [CHECKOUT ...]
 e.g.   python -m benchmarks.bench_make_test --repeats 3 /work/baseline /work/main   (before, after)
 
 Each CHECKOUT is a clone with its own ``.venv``. ``make setup`` runs first, untimed, so every
 timed run is warm (the venv exists and is current). Then, round by round so that the load of a
 shared machine falls on every checkout alike, it times ``make test`` and, with the checkout's
 ``.venv/bin`` first on PATH as after ``source .venv/bin/activate``, ``pytest --nbval notebooks/``.
-Prints medians and minima, each checkout's pytest summary line, and each median as a share of
-the first checkout's. A failing run is timed all the same and its exit status is shown.
+``--only all`` times what CI runs instead: ``make test-all``, or in a checkout from before the
+test tiers (no such target) ``make test`` followed by ``python -m tools.check_wheel``, as its
+``.ci/run`` did. Prints medians and minima, each checkout's pytest summary line, and each
+median as a share of the first checkout's. A failing run is timed all the same and its exit
+status is shown. (Not in ``make bench``: a round of ``--only all`` takes many minutes.)
 """
 
 from __future__ import annotations
@@ -23,7 +27,16 @@ from pathlib import Path
 
 from benchmarks._timing import timings
 
-COMMANDS = {"make": ["make", "test"], "nbval": ["pytest", "--nbval", "notebooks/"]}
+COMMANDS = {"make": ["make", "test"], "nbval": ["pytest", "--nbval", "notebooks/"],
+            "all": ["make", "test-all"]}
+BEFORE_TIERS = ["sh", "-c", "make test && .venv/bin/python -m tools.check_wheel"]
+
+
+def command_for(checkout: Path, name: str) -> list[str]:
+    """What ``name`` runs in ``checkout`` (``all`` in a checkout without ``make test-all``: its old CI)."""
+    if name == "all" and "\ntest-all:" not in (checkout / "Makefile").read_text():
+        return BEFORE_TIERS
+    return COMMANDS[name]
 
 
 def run_once(checkout: Path, command: list[str], log: Path) -> tuple[float, int, str]:
@@ -46,10 +59,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkouts", type=Path, nargs="+")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", choices=sorted(COMMANDS), help="time one of the two commands")
+    parser.add_argument("--only", choices=sorted(COMMANDS), help="time one command (default: make and nbval)")
     args = parser.parse_args()
     checkouts = [c.resolve() for c in args.checkouts]
-    names = [args.only] if args.only else list(COMMANDS)
+    names = [args.only] if args.only else ["make", "nbval"]
     for checkout in checkouts:
         subprocess.run(["make", "setup"], cwd=checkout, check=True, stdout=subprocess.DEVNULL)
     results = {(c, n): [] for c in checkouts for n in names}
@@ -57,10 +70,13 @@ def main() -> None:
         for name in names:
             for i, checkout in enumerate(checkouts):
                 log = Path(tempfile.gettempdir()) / f"bench_make_test-{i}-{checkout.name}-{name}.log"
-                seconds, status, summary = run_once(checkout, COMMANDS[name], log)
+                command = command_for(checkout, name)
+                seconds, status, summary = run_once(checkout, command, log)
                 results[checkout, name].append((seconds, status, summary))
-                print(f"round {round_ + 1}: {checkout} `{' '.join(COMMANDS[name])}` {seconds:.1f} s "
-                      f"(exit {status}; {summary}; log {log})", flush=True)
+                load = os.getloadavg()[0]
+                print(f"round {round_ + 1}: {checkout} `{' '.join(command)}` {seconds:.1f} s "
+                      f"(exit {status}; {summary}; load average {load:.1f} at its end; log {log})",
+                      flush=True)
     print(f"\n{os.cpu_count()} CPUs, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
           f"median of {args.repeats}")
     for name in names:
@@ -69,7 +85,7 @@ def main() -> None:
             seconds = [s for s, _, _ in results[checkout, name]]
             med = statistics.median(seconds)
             exits = sorted({st for _, st, _ in results[checkout, name]})
-            print(f"`{' '.join(COMMANDS[name])}` in {checkout}: median {med:.1f} s, "
+            print(f"`{' '.join(command_for(checkout, name))}` in {checkout}: median {med:.1f} s, "
                   f"min {min(seconds):.1f} s, {100 * med / first:.0f} % of the first; exit {exits}; "
                   f"{results[checkout, name][-1][2]}")
 

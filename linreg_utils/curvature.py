@@ -27,9 +27,7 @@ import torch
 from torch.func import functional_call
 
 from ._checks import positive_finite, positive_int
-from .runs import Run, diverged_at, optimize
-
-LossFn = Callable[[torch.Tensor], torch.Tensor]
+from .runs import LossFn, Run, diverged_at, optimize
 
 
 def mlp(width: int = 32, seed: int = 0) -> torch.nn.Sequential:

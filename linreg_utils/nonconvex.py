@@ -17,9 +17,7 @@ import numpy as np
 import torch
 
 from ._checks import positive_finite, positive_int
-from .runs import diverged_at, optimize
-
-LossFn = Callable[[torch.Tensor], torch.Tensor]
+from .runs import LossFn, diverged_at, optimize
 
 
 def make_tanh_data(n: int = 24, seed: int = 0, w: float = 1.2, v: float = 1.5,

@@ -19,12 +19,11 @@ import numpy as np
 import torch
 
 from ._checks import positive_int
-from .runs import optimize
+from .runs import LossFn, optimize
 
 Array = Any  # a (d,) torch.Tensor or NumPy array: the updates below accept either
 State = dict[str, Any]
 Update = Callable[..., torch.Tensor]
-LossFn = Callable[[torch.Tensor], torch.Tensor]
 
 
 def sgd(theta: Array, grad: Array, state: State, lr: float) -> Array:
