@@ -19,8 +19,7 @@ import os
 import numpy as np
 
 from benchmarks._timing import quartiles_ms, timings
-from linreg_utils import gd_trajectory, seed_data
-from linreg_utils.race import START
+from linreg_utils import START, gd_trajectory, seed_data
 from linreg_utils.viz.momentum_widget import MomentumWidget
 
 

@@ -16,7 +16,7 @@ Lesson extras are imported from their own modules (``from linreg_utils.optimizer
 figures and widgets from ``viz``, exercise checkers from ``exercises``.
 """
 
-from .data import linear_start, make_regression, seed_data, standardize, unstandardize
+from .data import START, linear_start, make_regression, seed_data, standardize, unstandardize
 from .device import pick_device
 from .runs import DIVERGENCE_FACTOR, Run, diverged_at, line_runs, optimize, settles_within, train
 from .theory import (
@@ -48,6 +48,7 @@ from .trajectory import gd_trajectory
 __all__ = [
     "DIVERGENCE_FACTOR",
     "REACH_TOL",
+    "START",
     "Run",
     "closed_form_fit",
     "condition_number",

@@ -11,6 +11,11 @@ SEED_X = [3.4, 5.4, 6.71, 6.89, 6.93, 4.16, 9.779, 6.182, 7.59, 2.167, 7.042, 10
 SEED_Y = [1.7, 2.76, 2.09, 3.19, 1.694, 1.573, 3.366, 2.596, 2.53, 1.221, 2.87, 3.45, 1.6, 2.9, 1.3]
 
 
+START = (-0.5, 3.0)
+"""``(w0, b0)`` up the long, flat valley of the seed's raw problem: where lessons 04 and 05 start
+their optimizers (the momentum widget and the optimizer race too)."""
+
+
 def seed_data() -> tuple[torch.Tensor, torch.Tensor]:
     """The tutorial's data: ``x, y``, each a ``(15, 1)`` float32 tensor (a fresh copy each call)."""
     x = torch.tensor(SEED_X, dtype=torch.float32).unsqueeze(1)

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from ._checks import finite_number, positive_finite, positive_int, xy_columns
+from .data import START
 from .optimizers import ZOO, lbfgs
 from .runs import Run, diverged_at
 from .theory import design_matrix, eigenbasis, mse_hessian, quadratic_gap
@@ -24,9 +25,6 @@ RACERS = tuple(ZOO)
 DEFAULT_LRS = {"SGD": 0.02, "SGD + momentum": 0.02, "Nesterov": 0.01, "Adagrad": 1.0,
                "RMSprop": 0.01, "Adam": 0.1, "AdamW": 0.1, "LBFGS": 1.0}
 """A learning rate per optimizer that runs well on the raw seed data (chosen by trying)."""
-
-START = (-0.5, 3.0)
-"""Where every racer starts, ``(w0, b0)``: up the long, flat valley of the raw problem."""
 
 FINISH_TOL = 1e-8
 """The race's finish line: a racer has finished once its loss stays within this of ``L*``."""

@@ -6,6 +6,7 @@ import math
 import torch
 
 from linreg_utils import (
+    START,
     condition_number,
     damping_band,
     direction_shares,
@@ -21,7 +22,7 @@ from linreg_utils import (
 )
 from linreg_utils.exercises.lesson04 import steps_to_settle
 from linreg_utils.optimizers import measured_rate
-from linreg_utils.race import START, Racecourse
+from linreg_utils.race import Racecourse
 from tests.lesson_numbers import (
     L04_BEAT_SETTLE,
     L04_BETA09_BAND,

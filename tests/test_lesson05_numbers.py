@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from linreg_utils import condition_number, line_loss, optimize, seed_data, standardize
+from linreg_utils import START, condition_number, line_loss, optimize, seed_data, standardize
 from linreg_utils.optimizers import adam, lbfgs, lbfgs_inverse_hessian
-from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, START, Racecourse, race
+from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, Racecourse, race
 from tests.lesson_numbers import (
     L05_ADAM_KAPPA,
     L05_ADAMW_LOWEST,

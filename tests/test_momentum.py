@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from linreg_utils import gd_trajectory, hessian_eigenvalues, optimize, seed_data, settles_within
-from linreg_utils.race import START
+from linreg_utils import START, gd_trajectory, hessian_eigenvalues, optimize, seed_data, settles_within
 from linreg_utils.theory import (
     damping_band,
     direction_errors,

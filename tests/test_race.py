@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from linreg_utils import line_loss, optimize, seed_data
+from linreg_utils import START, line_loss, optimize, seed_data
 from linreg_utils.optimizers import ZOO, two_loop
-from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, START, Racecourse, race, readout, two_loop_solved
+from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, Racecourse, race, readout, two_loop_solved
 from linreg_utils.viz.race_view import RaceWidget, race_panels
 
 X, Y = seed_data()

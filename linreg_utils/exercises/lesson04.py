@@ -9,8 +9,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..data import make_regression, seed_data
-from ..race import START
+from ..data import START, make_regression, seed_data
 from ..runs import optimize, settles_within
 from ..theory import (
     REACH_TOL,

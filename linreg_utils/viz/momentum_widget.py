@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from .._checks import positive_finite, positive_int, xy_columns
-from ..race import START
+from ..data import START
 from ..runs import Run, settles_within
 from ..theory import (
     REACH_TOL,

@@ -19,7 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..race import DEFAULT_LRS, FINISH_TOL, RACERS, START, Racecourse, readout
+from ..data import START
+from ..race import DEFAULT_LRS, FINISH_TOL, RACERS, Racecourse, readout
 from ..runs import Run
 from ..theory import closed_form_fit
 from .plotting import draw_loss_contours
