@@ -51,7 +51,7 @@ def run_once(checkout: Path, command: list[str], log: Path) -> tuple[float, int,
 
     (seconds,) = timings(call, repeats=1, warmup=0)
     lines = [ln for ln in log.read_text(errors="replace").splitlines()
-             if re.search(r"\d+ (passed|failed|error)", ln)]
+             if re.search(r"\d+ (passed|failed|errors?)\b.* in [\d.]+s", ln)]
     return seconds, status[0], lines[-1].strip("= ") if lines else "(no pytest summary)"
 
 

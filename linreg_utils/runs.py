@@ -31,16 +31,23 @@ DIVERGENCE_FACTOR = 1e6
 LossFn = Callable[[torch.Tensor], torch.Tensor]
 
 
-def _beyond(loss: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """The policy, elementwise: ``loss`` not finite, or above ``DIVERGENCE_FACTOR × start``."""
-    return ~np.isfinite(loss) | (loss > DIVERGENCE_FACTOR * np.maximum(start, np.finfo(float).tiny))
+def _limit(start: float | np.ndarray) -> np.ndarray:
+    """The policy's bound for a run that started at loss ``start``: ``DIVERGENCE_FACTOR × start``
+    (nan if the start is not finite, so that every loss of that run counts as diverged)."""
+    start = np.asarray(start, float)
+    return np.where(np.isfinite(start), DIVERGENCE_FACTOR * np.maximum(start, np.finfo(float).tiny), np.nan)
+
+
+def _beyond(loss: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """The policy, elementwise: ``loss`` is not finite or above ``limit`` (nan and inf compare False)."""
+    return ~(np.asarray(loss) <= limit)
 
 
 def diverged_at(losses: Sequence[float] | np.ndarray) -> int | None:
     """The first step ``k`` whose loss is not finite or above ``DIVERGENCE_FACTOR × losses[0]``;
     None if the run never diverged. ``losses``: ``(k + 1,)``, step 0 first."""
     losses = np.asarray(losses, float)
-    hits = np.flatnonzero(_beyond(losses, losses[0])) if losses.size else []
+    hits = np.flatnonzero(_beyond(losses, _limit(losses[0]))) if losses.size else []
     return int(hits[0]) if len(hits) else None
 
 
@@ -161,7 +168,7 @@ def train(loss_fn: Callable[[], torch.Tensor], params: Iterable[torch.Tensor],
         raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
     plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
     calls, pending = 0, None
-    losses, path, grads, evaluations, seconds, lrs, momenta = [], [], [], [], [], [], []
+    losses, path, evaluations, seconds, lrs, momenta = [], [], [], [], [], []
 
     def total(loss: torch.Tensor) -> torch.Tensor:  # what is differentiated: m runs' losses summed
         return loss if loss.dim() == 0 else loss.sum()
@@ -178,13 +185,14 @@ def train(loss_fn: Callable[[], torch.Tensor], params: Iterable[torch.Tensor],
         loss, pending = (pending, None) if pending is not None else (evaluate(), None)
         return total(loss)
 
-    start, reached, gone = time.perf_counter(), None, None
+    start, reached, limit, gone = time.perf_counter(), None, None, None
     for k in range(steps + 1):
         loss = evaluate()  # at θ_k: forward and backward
         group = optimizer.param_groups[0]
         losses.append(loss.detach().reshape(-1).tolist())
-        path.append(torch.cat([p.detach().reshape(-1) for p in params]))
-        grads.append(torch.cat([p.grad.reshape(-1) for p in params if p.grad is not None]))
+        # θ_k and ∇L(θ_k) in one flat tensor; split after the loop
+        grads = [torch.zeros_like(p) if p.grad is None else p.grad for p in params]
+        path.append(torch.cat([p.detach().reshape(-1) for p in params] + [g.reshape(-1) for g in grads]))
         evaluations.append(calls)
         seconds.append(time.perf_counter() - start)
         lrs.append(group.get("lr"))
@@ -193,8 +201,8 @@ def train(loss_fn: Callable[[], torch.Tensor], params: Iterable[torch.Tensor],
             reached = k
             break
         if stop_on_divergence:  # once every run has diverged (m runs: each since its own step)
-            beyond = _beyond(np.array(losses[-1]), np.array(losses[0]))
-            gone = beyond if gone is None else gone | beyond
+            limit = _limit(losses[0]) if limit is None else limit
+            gone = _beyond(losses[-1], limit) | (False if gone is None else gone)
             if gone.all():
                 break
         if k == steps:
@@ -206,13 +214,15 @@ def train(loss_fn: Callable[[], torch.Tensor], params: Iterable[torch.Tensor],
         elif scheduler is not None:
             scheduler.step()
     losses = np.array(losses)  # (k + 1, m)
-    grad_sq = (torch.stack(grads).double() ** 2).sum(dim=1)
+    size = sum(p.numel() for p in params)
+    path, grads = torch.stack(path).split([size, size], dim=1)
+    grad_sq = (grads.double() ** 2).sum(dim=1)
     log = {"evaluations": np.array(evaluations), "seconds": np.array(seconds),
            "grad_sq": grad_sq.cpu().numpy(), "lr": np.array(lrs, dtype=float)}
     if None not in momenta:
         log["momentum"] = np.array(momenta, dtype=float)
     single = losses.shape[1] == 1
-    return Run(losses=losses[:, 0] if single else losses, path=torch.stack(path).double().cpu().numpy(),
+    return Run(losses=losses[:, 0] if single else losses, path=path.double().cpu().numpy(),
                lr=lrs[0], name=name, diverged_at=diverged_at(losses[:, 0]) if single else None,
                reached_at=reached, log=log)
 

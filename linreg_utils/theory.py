@@ -158,7 +158,7 @@ def loss_gap(x: torch.Tensor, y: torch.Tensor) -> Callable[[ArrayLike, ArrayLike
     h = mse_hessian(xc).numpy()
 
     def gap(w: ArrayLike, b: ArrayLike) -> ArrayLike:
-        return quadratic_gap(np.stack(np.broadcast_arrays(w, b), axis=-1) - optimum, h)
+        return quadratic_gap(np.array([w, b], dtype=float).T - optimum, h)  # d: (2,) or (k, 2)
 
     return gap
 
