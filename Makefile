@@ -67,3 +67,23 @@ readme-images: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# --- The course as a website (issue 25) -----------------------------------------------------
+# `make site` builds build/site/html from the stored notebooks with Sphinx + MyST-NB (nothing is
+# executed); `make site SERVE=1` then serves it on http://127.0.0.1:8000/. Python pins: the
+# `site` extra in pyproject.toml and constraints.txt; MathJax and Tippy (so that the pages work
+# offline) from npm, pinned by site/package-lock.json. Warnings (a broken link) fail the build.
+SITE_STAMP := $(VENV)/.installed-site
+NPM_STAMP  := site/node_modules/.installed
+
+.PHONY: site
+site: $(SITE_STAMP) $(NPM_STAMP)
+	$(PY) -m tools.site $(if $(SERVE),--serve,)
+
+$(SITE_STAMP): $(STAMP) pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[site]"
+	touch $(SITE_STAMP)
+
+$(NPM_STAMP): site/package.json site/package-lock.json
+	npm ci --prefix site --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)

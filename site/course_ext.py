@@ -1,0 +1,101 @@
+"""The course's own rules for the website, as a small Sphinx extension (loaded by ``conf.py``).
+
+- A lesson is read as it is stored, with three changes made in memory (the copy a reader
+  downloads stays the stored notebook): the generated navigation cells go (the theme has
+  previous/next), a widget's output (a view of live kernel state, stored without it) becomes a
+  one-line note saying where the widget runs, and a glossary anchor ``<a id="ID"></a>`` becomes
+  a MyST target ``(ID)=`` so that ``glossary.ipynb#ID`` links resolve and get a hover preview.
+- A section whose heading ends in "(optional)" is folded: its heading stays (for the table of
+  contents and links), its content goes into a closed sphinx-design dropdown.
+- ``linreg_utils/*.py`` are pages: the module's source, highlighted, so that a lesson's link
+  ``../linreg_utils/optimizers.py`` lands on the code it names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers import Parser
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+from sphinx_design.shared import create_component
+
+NAV_TAG = "nav"  # tools.notebooks.NAV_TAG (tools/ is not importable from the copied tree)
+OPTIONAL = re.compile(r"\(optional\)\s*$", re.IGNORECASE)  # as tools.notebooks.OPTIONAL
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+ANCHOR = re.compile(r'^<a id="([^"]+)"></a>\s*$', re.MULTILINE)
+WIDGET_NOTE = ("*This widget needs a running Python kernel, so it does not move on this website: "
+               "run the lesson with `make lab` "
+               "([Run the lessons yourself](../index.md#run-the-lessons-yourself)), on Binder or on "
+               "your class's JupyterHub. The static figure below it tells the same story.*")
+
+
+def site_notebook(text: str) -> str:
+    """A stored notebook's JSON as the site reads it (see the module's docstring)."""
+    nb = json.loads(text)
+    cells = []
+    for cell in nb["cells"]:
+        if NAV_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"])
+            cell["source"] = ANCHOR.sub(r"(\1)=", source)
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"] = {"text/markdown": WIDGET_NOTE}
+        cells.append(cell)
+    nb["cells"] = cells
+    return json.dumps(nb)
+
+
+def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    if app.env.doc2path(docname).suffix == ".ipynb":
+        source[0] = site_notebook(source[0])
+
+
+class FoldOptionalSections(SphinxTransform):
+    """Put each "(optional)" section's content (all but its heading) into a closed dropdown."""
+
+    default_priority = 500
+
+    def apply(self, **kwargs: Any) -> None:
+        for section in list(self.document.findall(nodes.section)):
+            title = section.next_node(nodes.title)
+            if title is None or not OPTIONAL.search(title.astext()):
+                continue
+            body = section.children[1:]
+            if not body:
+                continue
+            summary = nodes.rubric("", "", nodes.Text("Optional depth: show this section"))
+            dropdown = create_component(
+                "dropdown", ["sd-mb-3"], opened=False, type="dropdown", has_title=True, icon=None,
+                chevron=None, container_classes=["sd-mb-3", "optional-section"], title_classes=[],
+                body_classes=[], children=[summary, *body])
+            section.children = section.children[:1]
+            section += dropdown
+
+
+class PythonSourceParser(Parser):
+    """A ``.py`` file as a page: its path as the title, its source highlighted."""
+
+    supported = ("python-source",)
+
+    def parse(self, inputstring: str, document: nodes.document) -> None:
+        path = document.settings.env.docname + ".py"
+        section = nodes.section(ids=[nodes.make_id(path)], names=[nodes.fully_normalize_name(path)])
+        section += nodes.title(path, "", nodes.literal(path, path))
+        section += nodes.paragraph("", "The source of this module, as the lessons import it.")
+        code = nodes.literal_block(inputstring, inputstring, language="python", linenos=True)
+        section += code
+        document += section
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("source-read", on_source_read)
+    app.add_transform(FoldOptionalSections)
+    app.add_source_suffix(".py", "python-source")
+    app.add_source_parser(PythonSourceParser)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
