@@ -44,6 +44,8 @@ html_theme = "sphinx_book_theme"
 html_title = "Optimization with PyTorch"
 html_static_path = ["_static"]
 html_css_files = ["course.css"]
+html_favicon = "_static/favicon.svg"
+html_context = {"default_mode": "auto"}  # light or dark as the reader's system prefers
 html_theme_options = {
     "show_toc_level": 2,
     "home_page_in_toc": True,

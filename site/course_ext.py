@@ -29,7 +29,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ANCHOR = re.compile(r'^<a id="([^"]+)"></a>\s*$', re.MULTILINE)
 WIDGET_NOTE = ("*This widget needs a running Python kernel, so it does not move on this website: "
                "run the lesson with `make lab` "
-               "([Run the lessons yourself](../index.md#run-the-lessons-yourself)), on Binder or on "
+               "([Run the lessons yourself](../index.html#run-the-lessons-yourself)), on Binder or on "
                "your class's JupyterHub. The static figure below it tells the same story.*")
 
 
