@@ -52,6 +52,9 @@ html_theme_options = {
     "use_download_button": True,  # the page's .ipynb, to open in JupyterLab
     "use_fullscreen_button": False,
     "path_to_docs": "notebooks",
+    # the book theme keeps search in the sidebar; with pydata-sphinx-theme 0.20 an empty header
+    # bar holding a second search button shows unless the navbar is emptied here too
+    "navbar_start": [], "navbar_center": [], "navbar_end": [], "navbar_persistent": [],
 }
 html_show_sourcelink = False
 html_copy_source = True  # "download .ipynb" serves the notebook as stored

@@ -86,7 +86,7 @@ class PythonSourceParser(Parser):
     def parse(self, inputstring: str, document: nodes.document) -> None:
         path = document.settings.env.docname + ".py"
         section = nodes.section(ids=[nodes.make_id(path)], names=[nodes.fully_normalize_name(path)])
-        section += nodes.title(path, "", nodes.literal(path, path))
+        section += nodes.title(path, path)
         section += nodes.paragraph("", "The source of this module, as the lessons import it.")
         code = nodes.literal_block(inputstring, inputstring, language="python", linenos=True)
         section += code

@@ -2,6 +2,8 @@
 
 Usage: python -m tools.site                 build build/site/html (``make site`` installs first)
        python -m tools.site --serve [PORT]  build, then serve it on http://127.0.0.1:PORT/
+       python -m tools.site --screenshot    build, then photograph lesson 02's widget section
+                                            in headless Chromium (docs/images/site_lesson.png)
 
 The site's sources are a copy (``build/site/src``) of ``site/`` (``conf.py``, the home page,
 the course's Sphinx extension ``course_ext.py``), ``notebooks/*.ipynb``, ``linreg_utils/``
@@ -29,6 +31,8 @@ SITE = ROOT / "site"
 BUILD = ROOT / "build" / "site"
 HTML = BUILD / "html"
 NODE_MODULES = SITE / "node_modules"
+SCREENSHOT_PAGE = "notebooks/02_gradient_descent_live.html"
+SCREENSHOT = ROOT / "docs" / "images" / "site_lesson.png"
 # what the pages load, from npm packages: (in node_modules, in the site's _static)
 VENDORED = [("mathjax/es5", "mathjax"),
             ("@popperjs/core/dist/umd/popper.min.js", "vendor/popper.min.js"),
@@ -101,15 +105,38 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def screenshot(path: Path, html: Path = HTML, page_name: str = SCREENSHOT_PAGE) -> Path:
+    """A 1400×1000 screenshot of ``page_name``, scrolled to its first widget's cell (where the
+    site's note and the static figure below it stand in for the widget), into ``path``."""
+    from tools.lab_driver import browser_page
+
+    with serving(html) as url, browser_page(1400, 1000) as page:
+        page.goto(url + page_name, wait_until="load")
+        page.evaluate("() => window.MathJax?.startup?.promise")
+        page.evaluate("""() => {
+            const note = Array.from(document.querySelectorAll('.cell_output em'))
+                              .find(e => e.textContent.includes('needs a running Python kernel'));
+            const cell = note && note.closest('.cell');
+            if (cell) window.scrollTo(0, cell.getBoundingClientRect().top + window.scrollY - 70);
+        }""")
+        page.wait_for_timeout(300)  # the sticky header settles after the scroll
+        page.screenshot(path=str(path))
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", nargs="?", type=int, const=8000, metavar="PORT",
                         help="after building, serve the site on 127.0.0.1:PORT (default 8000)")
+    parser.add_argument("--screenshot", nargs="?", type=Path, const=SCREENSHOT, metavar="PNG",
+                        help=f"after building, photograph {SCREENSHOT_PAGE} (default: {SCREENSHOT})")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     html = build(quiet=False)
     pages = len(list(html.rglob("*.html")))
     print(f"built {pages} pages into {html.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s")
+    if args.screenshot is not None:
+        print(f"wrote {screenshot(args.screenshot, html)}")
     if args.serve is not None:
         with serving(html, args.serve) as url:
             print(f"serving the site at {url} (Ctrl-C stops)")
