@@ -132,8 +132,8 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"after building, photograph {SCREENSHOT_PAGE} (default: {SCREENSHOT})")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    html = build(quiet=False)
-    pages = len(list(html.rglob("*.html")))
+    html = build()
+    pages = sum("_static" not in page.parts for page in html.rglob("*.html"))
     print(f"built {pages} pages into {html.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s")
     if args.screenshot is not None:
         print(f"wrote {screenshot(args.screenshot, html)}")
