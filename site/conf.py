@@ -33,7 +33,8 @@ include_patterns = ["index.md", "package.md", "notebooks/*.ipynb", "linreg_utils
 nb_execution_mode = "off"
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "html_image"]
-myst_heading_anchors = 3
+myst_heading_anchors = 6
+myst_heading_slug_func = "course_ext.jupyterlab_heading_id"  # "#5-·-The-widget" as in JupyterLab
 # "$$…$$" inside a paragraph is display math in JupyterLab; the lessons write it that way
 myst_dmath_double_inline = True
 # the glossary (tools/glossary.py) goes from "#" to "###"; the notebooks, not the site, decide that

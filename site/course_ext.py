@@ -1,10 +1,14 @@
 """The course's own rules for the website, as a small Sphinx extension (loaded by ``conf.py``).
 
-- A lesson is read as it is stored, with three changes made in memory (the copy a reader
+- A lesson is read as it is stored, with a few changes made in memory (the copy a reader
   downloads stays the stored notebook): the generated navigation cells go (the theme has
-  previous/next), a widget's output (a view of live kernel state, stored without it) becomes a
-  one-line note saying where the widget runs, and a glossary anchor ``<a id="ID"></a>`` becomes
-  a MyST target ``(ID)=`` so that ``glossary.ipynb#ID`` links resolve and get a hover preview.
+  previous/next); a widget's output (a view of live kernel state, stored without it) becomes a
+  one-line note saying where the widget runs; an anchor ``<a id="ID"></a>`` (each glossary
+  term has one) becomes a MyST target ``(ID)=``, and a link ``glossary.ipynb#cell-id=ID`` (the
+  fragment that JupyterLab scrolls to) becomes ``glossary.ipynb#ID``, so that it resolves and
+  previews on hover.
+- Headings get JupyterLab's ids (the text, spaces made hyphens) besides Sphinx's own, so that a
+  lesson's link to one of its headings works in JupyterLab and on the site alike.
 - A section whose heading ends in "(optional)" is folded: its heading stays (for the table of
   contents and links), its content goes into a closed sphinx-design dropdown.
 - ``linreg_utils/*.py`` are pages: the module's source, highlighted, so that a lesson's link
@@ -27,6 +31,7 @@ NAV_TAG = "nav"  # tools.notebooks.NAV_TAG (tools/ is not importable from the co
 OPTIONAL = re.compile(r"\(optional\)\s*$", re.IGNORECASE)  # as tools.notebooks.OPTIONAL
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ANCHOR = re.compile(r'^<a id="([^"]+)"></a>\s*$', re.MULTILINE)
+CELL_ID_LINK = re.compile(r"(\]\([^)\s#]*)#cell-id=([^)\s]+)\)")
 WIDGET_NOTE = ("*This widget needs a running Python kernel, so it does not move on this website: "
                "run the lesson with `make lab` "
                "([Run the lessons yourself](../index.html#run-the-lessons-yourself)), on Binder or on "
@@ -42,13 +47,18 @@ def site_notebook(text: str) -> str:
             continue
         if cell["cell_type"] == "markdown":
             source = "".join(cell["source"])
-            cell["source"] = ANCHOR.sub(r"(\1)=", source)
+            cell["source"] = CELL_ID_LINK.sub(r"\1#\2)", ANCHOR.sub(r"(\1)=", source))
         for output in cell.get("outputs", []):
             if WIDGET_VIEW in output.get("data", {}):
                 output["data"] = {"text/markdown": WIDGET_NOTE}
         cells.append(cell)
     nb["cells"] = cells
     return json.dumps(nb)
+
+
+def jupyterlab_heading_id(title: str) -> str:
+    """The id JupyterLab gives a heading: its text with spaces made hyphens (case kept)."""
+    return title.replace(" ", "-")
 
 
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:

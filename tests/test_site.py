@@ -66,8 +66,9 @@ def site(can_build, tmp_path_factory) -> str:
 
 
 def fixture_lesson() -> nbformat.NotebookNode:
-    """A lesson with what the real ones may not have yet: an optional section, a glossary link,
-    a widget's output, a link to the package's source."""
+    """A lesson with what the real ones may not have yet: an optional section, a glossary link
+    (as JupyterLab follows it: ``#cell-id=``), a widget's output, a link to the package's source,
+    a link to a heading by JupyterLab's id."""
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     widget = nbformat.v4.new_output("display_data", data={
         "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2,
@@ -75,9 +76,9 @@ def fixture_lesson() -> nbformat.NotebookNode:
         "text/plain": "VBox(children=(FloatLogSlider(value=0.001),))"})
     figure = nbformat.v4.new_output("display_data", data={"image/png": PNG_1PX, "text/plain": "<Figure>"})
     nb = nbformat.v4.new_notebook(cells=[
-        md("# 99 · A fixture lesson\nThe [condition number](glossary.ipynb#condition-number) "
+        md("# 99 · A fixture lesson\nThe [condition number](glossary.ipynb#cell-id=condition-number) "
            "$\\kappa = \\lambda_{\\max}/\\lambda_{\\min}$, the [optimizers' source]"
-           "(../linreg_utils/optimizers.py) and [the core](#the-core)."),
+           "(../linreg_utils/optimizers.py) and [the core](#The-core), linked as JupyterLab names it."),
         md("## The core\nCore words, with display math\n$$\\eta < 2/\\lambda_{\\max}.$$"),
         code("view = lr_widget(x, y)\nview.box", outputs=[widget]),
         code("fig", outputs=[figure]),
@@ -175,6 +176,13 @@ def page_problems(page, url: str, base: str, cache: dict[str, set[str] | None]) 
     return problems
 
 
+def stored_figures(name: str) -> int:
+    """How many PNG outputs the notebook behind site page ``name`` stores."""
+    notebook = nbformat.read(ROOT / "notebooks" / Path(name).with_suffix(".ipynb").name, as_version=4)
+    return sum("image/png" in out.get("data", {}) for cell in notebook.cells if cell.cell_type == "code"
+               for out in cell.outputs)
+
+
 def test_every_notebook_page_loads_clean_with_images_math_and_working_links(site):
     pages = notebook_pages()
     assert len(pages) >= 10, pages  # nine lessons and the glossary, at least
@@ -184,6 +192,10 @@ def test_every_notebook_page_loads_clean_with_images_math_and_working_links(site
         for name in ["index.html", "package.html", *pages]:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             found = page_problems(page, site + name, site, cache)
+            if name in pages:  # every stored figure is on the page (a widget's stand-in too)
+                shown, stored = page.locator("article .cell_output img").count(), stored_figures(name)
+                if shown != stored:
+                    found.append(f"{shown} figures shown, {stored} stored in the notebook")
             page.close()
             if found:
                 problems[name] = found
