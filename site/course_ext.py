@@ -6,7 +6,9 @@
   one-line note saying where the widget runs; an anchor ``<a id="ID"></a>`` (each glossary
   term has one) becomes a MyST target ``(ID)=``, and a link ``glossary.ipynb#cell-id=ID`` (the
   fragment that JupyterLab scrolls to) becomes ``glossary.ipynb#ID``, so that it resolves and
-  previews on hover.
+  previews on hover. An exercise's answer cell (nbgrader's solution markers) shows its code
+  only on request ("Show the solution"), and its check cell (nbgrader's graded test) its stored
+  verdict, which may name the answer: a reader can try first.
 - Headings get JupyterLab's ids (the text, spaces made hyphens) besides Sphinx's own, so that a
   lesson's link to one of its headings works in JupyterLab and on the site alike.
 - A section whose heading ends in "(optional)" is folded: its heading stays (for the table of
@@ -30,6 +32,7 @@ from sphinx_design.shared import create_component
 NAV_TAG = "nav"  # tools.notebooks.NAV_TAG (tools/ is not importable from the copied tree)
 OPTIONAL = re.compile(r"\(optional\)\s*$", re.IGNORECASE)  # as tools.notebooks.OPTIONAL
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SOLUTION = "### BEGIN SOLUTION"  # nbgrader's marker, in answer cells only
 ANCHOR = re.compile(r'^<a id="([^"]+)"></a>\s*$', re.MULTILINE)
 CELL_ID_LINK = re.compile(r"(\]\([^)\s#]*)#cell-id=([^)\s]+)\)")
 WIDGET_NOTE = ("*This widget needs a running Python kernel, so it does not move on this website: "
@@ -38,21 +41,35 @@ WIDGET_NOTE = ("*This widget needs a running Python kernel, so it does not move 
                "your class's JupyterHub. The static figure below it tells the same story.*")
 
 
+def site_cell(cell: dict[str, Any]) -> dict[str, Any] | None:
+    """One stored cell (nbformat JSON) as the site reads it; None for a cell the site leaves out."""
+    metadata = cell.setdefault("metadata", {})
+    if NAV_TAG in metadata.get("tags", []):
+        return None
+    source = "".join(cell["source"])
+    if cell["cell_type"] == "markdown":
+        cell["source"] = CELL_ID_LINK.sub(r"\1#\2)", ANCHOR.sub(r"(\1)=", source))
+    elif cell["cell_type"] == "code" and SOLUTION in source:
+        _fold(metadata, "hide-input", "the solution")
+    elif cell["cell_type"] == "code" and metadata.get("nbgrader", {}).get("grade"):
+        _fold(metadata, "hide-output", "the check's verdict")
+    for output in cell.get("outputs", []):
+        if WIDGET_VIEW in output.get("data", {}):
+            output["data"] = {"text/markdown": WIDGET_NOTE}
+    return cell
+
+
+def _fold(metadata: dict[str, Any], tag: str, what: str) -> None:
+    """Fold a code cell's input or output (MyST-NB's ``hide-input``/``hide-output``) behind
+    "Show ``what``"."""
+    metadata["tags"] = [*metadata.get("tags", []), tag]
+    metadata["mystnb"] = {"code_prompt_show": f"Show {what}", "code_prompt_hide": f"Hide {what}"}
+
+
 def site_notebook(text: str) -> str:
     """A stored notebook's JSON as the site reads it (see the module's docstring)."""
     nb = json.loads(text)
-    cells = []
-    for cell in nb["cells"]:
-        if NAV_TAG in cell.get("metadata", {}).get("tags", []):
-            continue
-        if cell["cell_type"] == "markdown":
-            source = "".join(cell["source"])
-            cell["source"] = CELL_ID_LINK.sub(r"\1#\2)", ANCHOR.sub(r"(\1)=", source))
-        for output in cell.get("outputs", []):
-            if WIDGET_VIEW in output.get("data", {}):
-                output["data"] = {"text/markdown": WIDGET_NOTE}
-        cells.append(cell)
-    nb["cells"] = cells
+    nb["cells"] = [cell for cell in map(site_cell, nb["cells"]) if cell is not None]
     return json.dumps(nb)
 
 

@@ -85,6 +85,14 @@ def fixture_lesson() -> nbformat.NotebookNode:
         md("## A proof (optional)\nFOLDED-PROSE, with $x^2$."),
         code("print('FOLDED-OUTPUT')", outputs=[nbformat.v4.new_output("stream", text="FOLDED-OUTPUT\n")]),
         md("### A deeper step\nFOLDED-DEEPER"),
+        md("## Exercises"),
+        md("### Exercise 99.1 — Derive: a number\nWrite `answer = ...`."),
+        code("### BEGIN SOLUTION\nanswer = 'ANSWER-CODE'\n### END SOLUTION",
+             metadata={"nbgrader": {"grade": False, "grade_id": "ex-99-1", "locked": False,
+                                    "schema_version": 3, "solution": True, "task": False}}),
+        code("check(answer)", outputs=[nbformat.v4.new_output("stream", text="✔ VERDICT-NAMES-IT\n")],
+             metadata={"nbgrader": {"grade": True, "grade_id": "check-99-1", "locked": True,
+                                    "points": 1, "schema_version": 3, "solution": False, "task": False}}),
         md("## Summary\nVISIBLE-SUMMARY"),
     ])
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -231,9 +239,18 @@ def test_an_optional_section_is_folded_until_opened(fixture_site):
         for hidden in ["FOLDED-PROSE", "FOLDED-OUTPUT", "FOLDED-DEEPER"]:
             assert not page.get_by_text(hidden).first.is_visible(), hidden
         assert page.get_by_text("VISIBLE-SUMMARY").is_visible()  # the next section is not folded
-        fold.locator("summary").click()
+        fold.locator(":scope > summary").click()
         for shown in ["FOLDED-PROSE", "FOLDED-OUTPUT", "FOLDED-DEEPER"]:
             assert page.get_by_text(shown).first.is_visible(), shown
+
+
+def test_an_exercise_shows_its_solution_and_verdict_only_on_request(fixture_site):
+    with browser_page() as page:
+        page.goto(fixture_site + FIXTURE_PAGE)
+        for hidden, prompt in [("ANSWER-CODE", "Show the solution"), ("VERDICT-NAMES-IT", "Show the check")]:
+            assert not page.get_by_text(hidden).first.is_visible(), hidden
+            page.get_by_text(prompt).first.click()
+            assert page.get_by_text(hidden).first.is_visible(), hidden
 
 
 def test_fixture_lesson_glossary_link_previews_and_resolves_and_widget_is_a_note(fixture_site):
