@@ -31,7 +31,7 @@ test: setup
 # Everything (CI): the above plus the slow tier — a real nbgrader course, a student copy run, the
 # browser tests (JupyterLab, Notebook 7, Voilà) and the wheel in a clean environment. Each lesson
 # runs at most twice in all: once under nbval, once in the slow check tests/slow_tier.py gives it.
-test-all: setup
+test-all: setup site-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -77,3 +77,25 @@ readme-images: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# --- The course as a website (issue 25) -----------------------------------------------------
+# `make site` builds build/site/html from the stored notebooks with Sphinx + MyST-NB (nothing is
+# executed); `make site SERVE=1` then serves it on http://127.0.0.1:8000/. Python pins: the
+# `site` extra in pyproject.toml and constraints.txt; MathJax and Tippy (so that the pages work
+# offline) from npm, pinned by site/package-lock.json. Warnings (a broken link) fail the build.
+SITE_STAMP := $(VENV)/.installed-site
+NPM_STAMP  := site/node_modules/.installed
+
+.PHONY: site site-deps
+site-deps: $(SITE_STAMP) $(NPM_STAMP)
+
+site: site-deps
+	$(PY) -m tools.site $(if $(SERVE),--serve,)
+
+$(SITE_STAMP): $(STAMP) pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[site]"
+	touch $(SITE_STAMP)
+
+$(NPM_STAMP): site/package.json site/package-lock.json
+	npm ci --prefix site --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
