@@ -1,0 +1,152 @@
+"""What one student's kernel costs: each lesson run top to bottom in a fresh kernel, its RSS sampled.
+
+Usage: python -m benchmarks.bench_kernel_memory [--env KEY=VALUE ...] [--cells] [NN ...]
+
+For every lesson (or the numbered ones given), a fresh ``python3`` kernel runs every cell as
+``make notebooks`` does; a thread samples the kernel's resident memory (RSS, the figure ``top``
+and a hub's memory limit see) every 20 ms. It prints, per lesson, the RSS right after start,
+after the first cell that imports torch, the peak, and the cells that grew it most (``--cells``
+lists every cell's growth). ``--env`` runs the kernels with extra environment variables, to compare
+kernel settings (the class server's are in ``hub/``); ``--hub-env`` uses exactly those.
+The goal of issue 24: peak ≤ 350 MB for every lesson.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import psutil
+from nbclient import NotebookClient
+
+from tools.notebooks import lesson_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+MB = 1024 * 1024
+
+
+@dataclass
+class LessonMemory:
+    """RSS figures of one lesson's kernel, in MB; ``cells`` holds (index, growth MB, first line)."""
+
+    name: str
+    start: float
+    after_torch: float
+    peak: float
+    end: float
+    seconds: float
+    cells: list[tuple[int, float, str]] = field(default_factory=list)
+
+
+class _Sampler(threading.Thread):
+    """Polls one process tree's total RSS until stopped; keeps the maximum."""
+
+    def __init__(self, pid: int, every: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.proc, self.every, self.peak = psutil.Process(pid), every, 0
+        self._stop_event = threading.Event()
+
+    def rss(self) -> int:
+        try:
+            procs = [self.proc, *self.proc.children(recursive=True)]
+            return sum(p.memory_info().rss for p in procs)
+        except psutil.Error:
+            return 0
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak = max(self.peak, self.rss())
+            time.sleep(self.every)
+
+    def stop(self) -> int:
+        self._stop_event.set()
+        self.join()
+        return self.peak
+
+
+def measure(path: Path, env: dict[str, str]) -> LessonMemory:
+    """Run one lesson in a fresh kernel (with ``env`` added) and sample its memory."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the kernel inherits this process's environment
+    try:
+        started = time.perf_counter()
+        with client.setup_kernel():
+            sampler = _Sampler(client.km.provisioner.pid)
+            start = sampler.rss()
+            sampler.start()
+            before, after_torch, cells = start, 0.0, []
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                client.execute_cell(cell, index)
+                now = sampler.rss()
+                first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+                cells.append((index, (now - before) / MB, first[:60]))
+                if not after_torch and "torch" in cell.source and "import" in cell.source:
+                    after_torch = now / MB
+                before = now
+            peak = max(sampler.stop(), before)
+        seconds = time.perf_counter() - started
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return LessonMemory(path.stem, start / MB, after_torch, peak / MB, before / MB, seconds, cells)
+
+
+def hub_kernel_env() -> dict[str, str]:
+    """The kernel environment the class server sets (``hub/kernel_env.py``)."""
+    from hub.kernel_env import KERNEL_ENV
+
+    return dict(KERNEL_ENV)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_kernel_memory", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("lessons", nargs="*", help="lesson numbers, e.g. 02 07 (default: every lesson)")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra environment variable for the kernels (repeatable)")
+    parser.add_argument("--hub-env", action="store_true", help="the class server's kernel environment")
+    parser.add_argument("--cells", action="store_true", help="print every cell's RSS growth")
+    args = parser.parse_args(argv)
+    env = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    if args.hub_env:
+        env.update(hub_kernel_env())
+    for item in args.env:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--env needs KEY=VALUE, got {item!r}")
+        env[key] = value
+    paths = lesson_paths(ROOT / "notebooks")
+    if args.lessons:
+        paths = [p for p in paths if p.name[:2] in set(args.lessons)]
+    print(f"kernel environment: {env}")
+    print(f"{'lesson':34s} {'start':>6s} {'torch':>6s} {'peak':>6s} {'end':>6s} {'s':>5s}  "
+          "largest growth (cell: MB)")
+    peaks = []
+    for path in paths:
+        m = measure(path, env)
+        peaks.append(m.peak)
+        top = sorted(m.cells, key=lambda c: -c[1])[:3]
+        growth = ", ".join(f"{i}: +{mb:.0f}" for i, mb, _ in top)
+        print(f"{m.name:34s} {m.start:6.0f} {m.after_torch:6.0f} {m.peak:6.0f} {m.end:6.0f} "
+              f"{m.seconds:5.1f}  {growth}", flush=True)
+        if args.cells:
+            for i, mb, line in m.cells:
+                print(f"    cell {i:3d} {mb:+7.1f} MB  {line}")
+    print(f"highest peak: {max(peaks):.0f} MB (goal: ≤ 350 MB for every lesson)")
+
+
+if __name__ == "__main__":
+    main()
