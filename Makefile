@@ -80,7 +80,7 @@ TORCH_INDEX ?=
 STUDENTS ?= 3
 .PHONY: hub-setup hub-test bench-hub
 
-hub-setup: $(HUB_STAMP) hub/node_modules/.package-lock.json
+hub-setup: $(HUB_STAMP) $(HUB_VENV)/etc/ipython/kernel_startup.py hub/node_modules/.package-lock.json
 
 $(HUB_STAMP): pyproject.toml constraints.txt
 	test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV)
@@ -92,6 +92,11 @@ $(HUB_STAMP): pyproject.toml constraints.txt
 	$(if $(TORCH_INDEX),$(HUB_VENV)/bin/python -m pip install --quiet torch==2.13.0 --index-url $(TORCH_INDEX))
 	$(HUB_VENV)/bin/python -m pip install --quiet -c $(HUB_VENV)/constraints.txt -e ".[hub]"
 	touch $(HUB_STAMP)
+
+# Every kernel of the class environment reads its IPython config from {sys.prefix}/etc/ipython.
+$(HUB_VENV)/etc/ipython/kernel_startup.py: hub/ipython_kernel_config.py hub/kernel_startup.py $(HUB_STAMP)
+	mkdir -p $(HUB_VENV)/etc/ipython
+	cp hub/ipython_kernel_config.py hub/kernel_startup.py $(HUB_VENV)/etc/ipython/
 
 hub/node_modules/.package-lock.json: hub/package.json hub/package-lock.json
 	cd hub && npm ci --no-audit --no-fund

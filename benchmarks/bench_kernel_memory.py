@@ -6,15 +6,19 @@ For every lesson (or the numbered ones given), a fresh ``python3`` kernel runs e
 ``make notebooks`` does; a thread samples the kernel's resident memory (RSS, the figure ``top``
 and a hub's memory limit see) every 20 ms. It prints, per lesson, the RSS right after start,
 after the first cell that imports torch, the peak, and the cells that grew it most (``--cells``
-lists every cell's growth). ``--env`` runs the kernels with extra environment variables, to compare
-kernel settings (the class server's are in ``hub/``); ``--hub-env`` uses exactly those.
+lists every cell's growth). ``--hub`` runs the kernels as the class server does: the class
+environment's Python (``hub/.venv``, ``make hub-setup``) with its kernel configuration and
+``hub/kernel_env.py``'s environment; ``--env KEY=VALUE`` adds variables, to compare settings.
 The goal of issue 24: peak ≤ 350 MB for every lesson.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,7 +36,8 @@ MB = 1024 * 1024
 
 @dataclass
 class LessonMemory:
-    """RSS figures of one lesson's kernel, in MB; ``cells`` holds (index, growth MB, first line)."""
+    """RSS figures of one lesson's kernel, in MB; ``cells`` holds (index, growth MB, first line,
+    the cell's own peak MB)."""
 
     name: str
     start: float
@@ -40,7 +45,7 @@ class LessonMemory:
     peak: float
     end: float
     seconds: float
-    cells: list[tuple[int, float, str]] = field(default_factory=list)
+    cells: list[tuple[int, float, str, float]] = field(default_factory=list)
 
 
 class _Sampler(threading.Thread):
@@ -68,11 +73,16 @@ class _Sampler(threading.Thread):
         self.join()
         return self.peak
 
+    def take_peak(self) -> int:
+        """The peak since the last call (or the start), then start a new one."""
+        peak, self.peak = self.peak, self.rss()
+        return max(peak, self.peak)
 
-def measure(path: Path, env: dict[str, str]) -> LessonMemory:
+
+def measure(path: Path, env: dict[str, str], kernel_name: str = "python3") -> LessonMemory:
     """Run one lesson in a fresh kernel (with ``env`` added) and sample its memory."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+    client = NotebookClient(nb, timeout=600, kernel_name=kernel_name, record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits this process's environment
@@ -86,10 +96,11 @@ def measure(path: Path, env: dict[str, str]) -> LessonMemory:
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
+                sampler.take_peak()
                 client.execute_cell(cell, index)
                 now = sampler.rss()
                 first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
-                cells.append((index, (now - before) / MB, first[:60]))
+                cells.append((index, (now - before) / MB, first[:60], sampler.take_peak() / MB))
                 if not after_torch and "torch" in cell.source and "import" in cell.source:
                     after_torch = now / MB
                 before = now
@@ -104,9 +115,21 @@ def measure(path: Path, env: dict[str, str]) -> LessonMemory:
     return LessonMemory(path.stem, start / MB, after_torch, peak / MB, before / MB, seconds, cells)
 
 
-def hub_kernel_env() -> dict[str, str]:
-    """The kernel environment the class server sets (``hub/kernel_env.py``)."""
-    from hub.kernel_env import KERNEL_ENV
+def use_hub_kernel() -> dict[str, str]:
+    """Make kernel ``hub-python3`` the class environment's (a kernelspec in a temporary folder on
+    ``JUPYTER_PATH``); return the class server's kernel environment (``hub/kernel_env.py``)."""
+    python = ROOT / "hub" / ".venv" / "bin" / "python"
+    if not python.exists():
+        raise SystemExit("--hub needs the class environment: run `make hub-setup` first")
+    spec = Path(tempfile.mkdtemp(prefix="hub-kernelspec-")) / "kernels" / "hub-python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "class environment", "language": "python"}))
+    paths = [str(spec.parents[1]), os.environ.get("JUPYTER_PATH")]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
+    sys.path.insert(0, str(ROOT / "hub"))
+    from kernel_env import KERNEL_ENV
 
     return dict(KERNEL_ENV)
 
@@ -117,12 +140,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("lessons", nargs="*", help="lesson numbers, e.g. 02 07 (default: every lesson)")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment variable for the kernels (repeatable)")
-    parser.add_argument("--hub-env", action="store_true", help="the class server's kernel environment")
+    parser.add_argument("--hub", action="store_true", help="kernels as the class server runs them")
     parser.add_argument("--cells", action="store_true", help="print every cell's RSS growth")
     args = parser.parse_args(argv)
     env = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-    if args.hub_env:
-        env.update(hub_kernel_env())
+    kernel_name = "python3"
+    if args.hub:
+        env.update(use_hub_kernel())
+        kernel_name = "hub-python3"
     for item in args.env:
         key, sep, value = item.partition("=")
         if not sep:
@@ -131,20 +156,22 @@ def main(argv: list[str] | None = None) -> None:
     paths = lesson_paths(ROOT / "notebooks")
     if args.lessons:
         paths = [p for p in paths if p.name[:2] in set(args.lessons)]
-    print(f"kernel environment: {env}")
+    print(f"kernel: {kernel_name}, environment: {env}")
     print(f"{'lesson':34s} {'start':>6s} {'torch':>6s} {'peak':>6s} {'end':>6s} {'s':>5s}  "
           "largest growth (cell: MB)")
     peaks = []
     for path in paths:
-        m = measure(path, env)
+        m = measure(path, env, kernel_name)
         peaks.append(m.peak)
         top = sorted(m.cells, key=lambda c: -c[1])[:3]
-        growth = ", ".join(f"{i}: +{mb:.0f}" for i, mb, _ in top)
+        growth = ", ".join(f"{i}: +{mb:.0f}" for i, mb, *_ in top)
+        highest = max(m.cells, key=lambda c: c[3])
+        growth += f"; peak in cell {highest[0]}"
         print(f"{m.name:34s} {m.start:6.0f} {m.after_torch:6.0f} {m.peak:6.0f} {m.end:6.0f} "
               f"{m.seconds:5.1f}  {growth}", flush=True)
         if args.cells:
-            for i, mb, line in m.cells:
-                print(f"    cell {i:3d} {mb:+7.1f} MB  {line}")
+            for i, mb, line, peak in m.cells:
+                print(f"    cell {i:3d} {mb:+7.1f} MB (its peak {peak:4.0f} MB)  {line}")
     print(f"highest peak: {max(peaks):.0f} MB (goal: ≤ 350 MB for every lesson)")
 
 

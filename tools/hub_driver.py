@@ -35,6 +35,7 @@ from tools import hub_users
 ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "hub"
 HUB_PYTHON = HUB / ".venv" / "bin" / "python"
+PROXY = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
 RUN_COMMENT = "linreg-utils hub test"  # the GECOS mark of users made by the tests and the benchmark
 COURSE_DIR = "optim-course"
 
@@ -45,7 +46,9 @@ COURSE_DIR = "optim-course"
 MOVE_LR_SLIDER = r"""
 import json as _json, re as _re, time as _time
 import ipywidgets as _widgets
-_sliders = [w for w in list(_widgets.Widget._active_widgets().values())
+_live = _widgets.Widget._active_widgets  # ipywidgets 8: the registry of live widgets
+_live = _live() if callable(_live) else _live
+_sliders = [w for w in list(_live.values())
             if isinstance(w, (_widgets.FloatSlider, _widgets.FloatLogSlider))
             and _re.search(r"\blr\b|η|learning rate", w.description or "", _re.I)]
 if not _sliders:
@@ -142,7 +145,7 @@ class Hub:
     def __post_init__(self) -> None:
         if os.geteuid() != 0:
             raise PermissionError("a hub with Unix-user students needs root")
-        if not HUB_PYTHON.exists() or not (HUB / "node_modules" / ".bin" / "configurable-http-proxy").exists():
+        if not HUB_PYTHON.exists() or not PROXY.exists():
             raise FileNotFoundError("hub/.venv or hub/node_modules is missing: run `make hub-setup`")
         self.port, self.token, self.proc = free_port(), secrets.token_hex(32), None
         self.url = f"http://127.0.0.1:{self.port}"
@@ -248,7 +251,8 @@ class Kernel:
     def __init__(self, student: Student, notebook: str) -> None:
         self.student = student
         model = student.server("POST", "api/sessions", json={
-            "path": notebook, "type": "notebook", "name": Path(notebook).name, "kernel": {"name": "python3"}}).json()
+            "path": notebook, "type": "notebook", "name": Path(notebook).name,
+            "kernel": {"name": "python3"}}).json()
         self.session_id, self.kernel_id = model["id"], model["kernel"]["id"]
         self.client_session = uuid.uuid4().hex
         ws_url = student.server_url(f"api/kernels/{self.kernel_id}/channels").replace("http", "ws", 1)
@@ -317,8 +321,8 @@ class Student:
         then ask the hub for an API token as JupyterLab's token page would."""
         self.http.get(f"{self.hub.url}/hub/login", timeout=60).raise_for_status()
         xsrf = self.http.cookies.get("_xsrf", "")
-        r = self.http.post(f"{self.hub.url}/hub/login", timeout=120, allow_redirects=False,
-                           data={"username": self.name, "password": self.hub.passwords[self.name], "_xsrf": xsrf})
+        form = {"username": self.name, "password": self.hub.passwords[self.name], "_xsrf": xsrf}
+        r = self.http.post(f"{self.hub.url}/hub/login", data=form, timeout=120, allow_redirects=False)
         if r.status_code != 302:
             raise PermissionError(f"{self.name}: login refused ({r.status_code})")
         r = self.http.post(f"{self.hub.url}/hub/api/users/{self.name}/tokens", timeout=60,
@@ -364,7 +368,8 @@ class Student:
         r = self.server("GET", "", allow_redirects=False)
         return r.headers.get("Location", "")
 
-    def pull(self, repo: str, branch: str = "main", targetpath: str = COURSE_DIR, timeout: float = 300) -> str:
+    def pull(self, repo: str, branch: str = "main", targetpath: str = COURSE_DIR,
+             timeout: float = 300) -> str:
         """What the nbgitpuller link does in the browser: its event stream, until 'finished'."""
         r = self.server("GET", "git-pull/api", stream=True, timeout=timeout,
                         params={"repo": repo, "branch": branch, "targetpath": targetpath})
@@ -385,7 +390,8 @@ class Student:
         return self.server("GET", f"api/contents/{path}", params={"content": "1"}).json()
 
     def save_notebook(self, path: str, notebook: dict) -> None:
-        self.server("PUT", f"api/contents/{path}", json={"type": "notebook", "format": "json", "content": notebook})
+        model = {"type": "notebook", "format": "json", "content": notebook}
+        self.server("PUT", f"api/contents/{path}", json=model)
 
     def find(self, folder: str, pattern: str) -> str:
         """The path of the first file in ``folder`` whose name matches ``pattern``."""
