@@ -22,7 +22,6 @@ are removed at the end, also after a failure or Ctrl-C. It never passes or fails
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pwd
 import secrets
@@ -162,10 +161,7 @@ def student_flow(student: Student, run: Run, sampler: Sampler, repo: str, all_do
                 raise RuntimeError(f"cell failed: {reply.error}\n{code[:200]}")
             run.cells += 1
         run.executed = time.perf_counter() - arrived
-        moved = kernel.execute(hub_driver.MOVE_LR_SLIDER, timeout=120)
-        if moved.status != "ok":
-            raise RuntimeError(f"slider: {moved.error}")
-        run.slider_ms = json.loads(moved.stdout.strip().splitlines()[-1])["ms"]
+        run.slider_ms = kernel.move_lr_slider()["ms"]
         # Save an answer, as a student typing into the notebook and pressing Ctrl-S.
         run.answer = f"My answer ({student.name}): the largest stable learning rate is 2/λmax."
         notebook["cells"].append({"cell_type": "markdown", "metadata": {}, "source": run.answer})

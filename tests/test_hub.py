@@ -10,7 +10,6 @@ fail. Skipped where it cannot run, unless ``REQUIRE_HUB=1`` (CI) makes that a fa
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
@@ -154,9 +153,7 @@ def _run_lesson_02(student: Student) -> dict:
         for code in code_cells(student.read(path)["content"]):
             reply = kernel.execute(code, timeout=600)
             assert reply.status == "ok", f"{student.name}: {reply.error} in\n{code[:300]}"
-        moved = kernel.execute(hub_driver.MOVE_LR_SLIDER)
-        assert moved.status == "ok", f"{student.name}: {moved.error}"
-        return json.loads(moved.stdout.strip().splitlines()[-1]) | {"comm_msgs": moved.comm_msgs}
+        return kernel.move_lr_slider()
     finally:
         kernel.close()
 

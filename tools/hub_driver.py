@@ -60,7 +60,8 @@ _target = ((_s.min + _s.max) / 2 if isinstance(_s, _widgets.FloatSlider)
 _t0 = _time.perf_counter()
 _s.value = _target
 _ms = 1e3 * (_time.perf_counter() - _t0)
-print(_json.dumps({"description": _s.description, "old": _old, "new": _s.value, "ms": _ms}))
+_moved = {"description": _s.description, "old": _old, "new": _s.value, "ms": _ms}
+print("LR-SLIDER-MOVED", _json.dumps(_moved))
 """
 
 
@@ -301,6 +302,14 @@ class Kernel:
             elif kind == "status" and content["execution_state"] == "idle":
                 idle = True
         return Reply(status, "".join(out), error, comms, time.perf_counter() - start)
+
+    def move_lr_slider(self) -> dict:
+        """Run :data:`MOVE_LR_SLIDER`; ``{description, old, new, ms, comm_msgs}`` (raises on error)."""
+        reply = self.execute(MOVE_LR_SLIDER, timeout=120)
+        if reply.status != "ok":
+            raise RuntimeError(f"{self.student.name}: moving the learning-rate slider failed: {reply.error}")
+        line = next(ln for ln in reply.stdout.splitlines() if ln.startswith("LR-SLIDER-MOVED "))
+        return json.loads(line.removeprefix("LR-SLIDER-MOVED ")) | {"comm_msgs": reply.comm_msgs}
 
     def close(self) -> None:
         try:
