@@ -104,7 +104,7 @@ def measure(path: Path, env: dict[str, str], kernel_name: str = "python3") -> Le
                 if not after_torch and "torch" in cell.source and "import" in cell.source:
                     after_torch = now / MB
                 before = now
-            peak = max(sampler.stop(), before)
+            peak = max([sampler.stop(), before] + [cell[3] * MB for cell in cells])
         seconds = time.perf_counter() - started
     finally:
         for key, value in old.items():
