@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,6 +40,10 @@ def _missing() -> str:
         return "run `make hub-setup` first (hub/.venv and the proxy)"
     if shutil.which("git") is None:
         return "git is missing"
+    probe = subprocess.run(["runuser", "-u", "nobody", "--", str(HUB_PYTHON), "-c", "import linreg_utils"],
+                           capture_output=True)
+    if probe.returncode != 0:
+        return f"other users cannot run {HUB_PYTHON} (is the checkout under a private folder?)"
     return ""
 
 
@@ -77,6 +82,31 @@ def hub():
         shutil.rmtree(work, ignore_errors=True)
     for name in students + [teacher]:
         assert not hub_driver.hub_users.exists(name), f"user {name} was not removed"
+
+
+def test_the_idle_culler_stops_an_idle_server():
+    """The culler service of hub/jupyterhub_config.py, its timeout shortened to 10 s."""
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    hub_driver.remove_leftovers()
+    work = Path(tempfile.mkdtemp(prefix="hub-cull-"))
+    name = "lrh" + secrets.token_hex(3) + "c"
+    culler = 'c.JupyterHub.services[0]["command"][-2:] = ["--timeout=10", "--cull-every=5"]'
+    running = Hub(work, [name], "git://127.0.0.1:9/unused.git", extra_config=culler)
+    try:
+        running.start()
+        student = Student(running, name)
+        student.login()
+        student.spawn()
+        deadline = time.monotonic() + 90
+        while running.api("GET", f"users/{name}").json()["servers"] and time.monotonic() < deadline:
+            time.sleep(2)
+        assert not running.api("GET", f"users/{name}").json()["servers"], "the idle server was not culled"
+    finally:
+        running.close()
+        shutil.rmtree(work, ignore_errors=True)
+    assert not hub_driver.hub_users.exists(name)
 
 
 def _ensure_course(hub) -> None:

@@ -141,6 +141,7 @@ class Hub:
     course_repo: str
     teachers: list[str] = field(default_factory=list)
     spawner_env: dict[str, str] = field(default_factory=dict)
+    extra_config: str = ""  # more lines for the hub's config, after everything else
     passwords: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -170,6 +171,7 @@ c.Spawner.environment.update({self.spawner_env!r})
 c.JupyterHub.services.append({{"name": "class-driver", "api_token": {self.token!r}}})
 c.JupyterHub.load_roles.append({{"name": "class-driver", "services": ["class-driver"],
     "scopes": ["admin:users", "admin:servers", "list:users", "read:users"]}})
+{self.extra_config}
 """)
         env = dict(os.environ, HUB_STATE_DIR=str(self.state), HUB_ROSTER=str(self.workdir / "roster.txt"),
                    HUB_TEACHERS=",".join(self.teachers) or "nobody-teaches", COURSE_REPO=self.course_repo,
