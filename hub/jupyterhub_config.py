@@ -56,8 +56,9 @@ c.Spawner.default_url = "/git-pull?" + urlencode({
     "repo": COURSE_REPO, "branch": COURSE_BRANCH, "targetpath": COURSE_DIR,
     "urlpath": f"lab/tree/{COURSE_DIR}/{FIRST_LESSON}"})
 c.Spawner.environment = dict(KERNEL_ENV)  # inherited by every kernel (see kernel_env.py)
-# Memory per student: one lesson's kernel peaks at about 350 MB and the server takes about 100 MB
-# (python -m benchmarks.bench_hub). LocalProcessSpawner does NOT enforce mem_limit (it only
+# Memory per student: a server with one lesson's kernel peaks at ~0.6 GB RSS, ~0.45 GB of the
+# machine's memory (python -m benchmarks.bench_hub; README's sizing table).
+# LocalProcessSpawner does NOT enforce mem_limit (it only
 # passes MEM_LIMIT to the server, which jupyter-resource-usage shows); SystemdSpawner does:
 #     pip install jupyterhub-systemdspawner, then c.JupyterHub.spawner_class = "systemd"
 #     (it also enforces cpu_limit; systemdspawner needs systemd as PID 1).
