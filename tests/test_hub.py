@@ -10,6 +10,7 @@ fail. Skipped where it cannot run, unless ``REQUIRE_HUB=1`` (CI) makes that a fa
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -265,3 +266,38 @@ def test_nbgrader_exchange_round_trip_scores_every_student(hub):
     for name, (score, most) in scores.items():
         assert most > 0
         assert score == (most if name in answered else 0), (name, score, most)
+
+
+# --- the deployment files agree with each other (no root, no hub needed) ---
+
+
+def test_kubernetes_values_match_the_one_server_hub():
+    import yaml
+
+    sys.path.insert(0, str(HUB))
+    from kernel_env import KERNEL_ENV
+
+    values = yaml.safe_load((HUB / "k8s" / "values.yaml").read_text())
+    single = values["singleuser"]
+    assert single["extraEnv"] == KERNEL_ENV
+    assert values["cull"]["enabled"] and values["cull"]["timeout"] == 3600
+    assert "/git-pull?" in single["defaultUrl"] and "00_start_here.ipynb" in single["defaultUrl"]
+    assert single["memory"]["guarantee"] and single["memory"]["limit"]
+
+
+def test_the_image_and_the_class_environment_take_cpu_torch_at_the_pinned_version():
+    from tests.test_environment import CONSTRAINTS, ENV_PIP, PYPROJECT, requirement_name
+
+    dockerfile = (HUB / "k8s" / "Dockerfile").read_text()
+    cpu_index = "https://download.pytorch.org/whl/cpu"
+    assert f"torch=={CONSTRAINTS['torch']} --index-url {cpu_index}" in dockerfile
+    assert f"--extra-index-url {cpu_index}" in ENV_PIP
+    for requirement in PYPROJECT["project"]["optional-dependencies"]["hub"]:
+        assert requirement_name(requirement) in CONSTRAINTS, f"{requirement} is not pinned"
+
+
+def test_the_proxy_is_pinned_by_its_lockfile():
+    package = json.loads((HUB / "package.json").read_text())
+    lock = json.loads((HUB / "package-lock.json").read_text())
+    version = package["dependencies"]["configurable-http-proxy"]
+    assert lock["packages"]["node_modules/configurable-http-proxy"]["version"] == version
