@@ -5,8 +5,10 @@ Usage: python -m benchmarks.bench_kernel_memory [--env KEY=VALUE ...] [--cells] 
 For every lesson (or the numbered ones given), a fresh ``python3`` kernel runs every cell as
 ``make notebooks`` does; a thread samples the kernel's resident memory (RSS, the figure ``top``
 and a hub's memory limit see) every 20 ms. It prints, per lesson, the RSS right after start,
-after the first cell that imports torch, the peak, and the cells that grew it most (``--cells``
-lists every cell's growth). ``--hub`` runs the kernels as the class server does: the class
+after the first cell that imports torch, the peak, at the end, the most anonymous memory at the
+end of a cell ("anon": the kernel's own heap; RSS also counts library pages, which all kernels
+share and whose count varies with what the page cache holds), and the cells that grew it most
+(``--cells`` lists every cell's growth). ``--hub`` runs the kernels as the class server does: the class
 environment's Python (``hub/.venv``, ``make hub-setup``) with its kernel configuration and
 ``hub/kernel_env.py``'s environment; ``--env KEY=VALUE`` adds variables, to compare settings.
 The goal of issue 24: peak ≤ 350 MB for every lesson.
@@ -45,6 +47,7 @@ class LessonMemory:
     peak: float
     end: float
     seconds: float
+    anon_max: float  # anonymous memory, the most at the end of any cell
     cells: list[tuple[int, float, str, float]] = field(default_factory=list)
 
 
@@ -55,6 +58,18 @@ class _Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.proc, self.every, self.peak = psutil.Process(pid), every, 0
         self._stop_event = threading.Event()
+
+    def anonymous(self) -> int:
+        """Bytes of the tree's anonymous memory (its own heap: no library pages, whose count in RSS
+        depends on what the page cache holds), from /proc/PID/smaps_rollup."""
+        total = 0
+        for proc in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                with open(f"/proc/{proc.pid}/smaps_rollup") as f:
+                    total += next(int(ln.split()[1]) * 1024 for ln in f if ln.startswith("Anonymous:"))
+            except (OSError, StopIteration):
+                pass
+        return total
 
     def rss(self) -> int:
         try:
@@ -92,7 +107,7 @@ def measure(path: Path, env: dict[str, str], kernel_name: str = "python3") -> Le
             sampler = _Sampler(client.km.provisioner.pid)
             start = sampler.rss()
             sampler.start()
-            before, after_torch, cells = start, 0.0, []
+            before, after_torch, cells, anon_max = start, 0.0, [], 0
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
@@ -101,6 +116,7 @@ def measure(path: Path, env: dict[str, str], kernel_name: str = "python3") -> Le
                 now = sampler.rss()
                 first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
                 cells.append((index, (now - before) / MB, first[:60], sampler.take_peak() / MB))
+                anon_max = max(anon_max, sampler.anonymous())
                 if not after_torch and "torch" in cell.source and "import" in cell.source:
                     after_torch = now / MB
                 before = now
@@ -112,7 +128,8 @@ def measure(path: Path, env: dict[str, str], kernel_name: str = "python3") -> Le
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    return LessonMemory(path.stem, start / MB, after_torch, peak / MB, before / MB, seconds, cells)
+    return LessonMemory(path.stem, start / MB, after_torch, peak / MB, before / MB, seconds, anon_max / MB,
+                        cells)
 
 
 def use_hub_kernel() -> dict[str, str]:
@@ -157,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.lessons:
         paths = [p for p in paths if p.name[:2] in set(args.lessons)]
     print(f"kernel: {kernel_name}, environment: {env}")
-    print(f"{'lesson':34s} {'start':>6s} {'torch':>6s} {'peak':>6s} {'end':>6s} {'s':>5s}  "
+    print(f"{'lesson':34s} {'start':>6s} {'torch':>6s} {'peak':>6s} {'end':>6s} {'anon':>6s} {'s':>5s}  "
           "largest growth (cell: MB)")
     peaks = []
     for path in paths:
@@ -168,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
         highest = max(m.cells, key=lambda c: c[3])
         growth += f"; peak in cell {highest[0]}"
         print(f"{m.name:34s} {m.start:6.0f} {m.after_torch:6.0f} {m.peak:6.0f} {m.end:6.0f} "
-              f"{m.seconds:5.1f}  {growth}", flush=True)
+              f"{m.anon_max:6.0f} {m.seconds:5.1f}  {growth}", flush=True)
         if args.cells:
             for i, mb, line, peak in m.cells:
                 print(f"    cell {i:3d} {mb:+7.1f} MB (its peak {peak:4.0f} MB)  {line}")
