@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import requests
 import websocket
 
@@ -36,7 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "hub"
 HUB_PYTHON = HUB / ".venv" / "bin" / "python"
 PROXY = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
-RUN_COMMENT = "linreg-utils hub test"  # the GECOS mark of users made by the tests and the benchmark
+# The GECOS mark of users made by the tests and the benchmark: this prefix and the creating
+# process's id, so that a crashed run's users are found and a running one's left alone.
+RUN_COMMENT = "linreg-utils hub test"
 COURSE_DIR = "optim-course"
 
 # Run in a student's kernel after a lesson: move its learning-rate slider (any live FloatSlider or
@@ -158,7 +161,8 @@ class Hub:
         """Create the users, write the config, start the hub; wait until its API answers."""
         self.state.mkdir(parents=True)
         os.chmod(self.workdir, 0o755)  # students read the course remote and the exchange below it
-        self.passwords = hub_users.add_users(self.students + self.teachers, comment=RUN_COMMENT)
+        self.passwords = hub_users.add_users(self.students + self.teachers,
+                                             comment=f"{RUN_COMMENT} pid={os.getpid()}")
         (self.workdir / "roster.txt").write_text("".join(f"{s}\n" for s in self.students))
         config = self.workdir / "jupyterhub_config.py"
         config.write_text(f"""
@@ -231,8 +235,13 @@ c.JupyterHub.load_roles.append({{"name": "class-driver", "services": ["class-dri
 
 
 def remove_leftovers() -> list[str]:
-    """Remove the users an earlier, crashed run of the tests or benchmark left (by their mark)."""
-    names = hub_users.marked_users(RUN_COMMENT)
+    """Remove the users that an earlier run left behind: marked by :data:`RUN_COMMENT`, made by
+    a process that no longer runs (a run still going on keeps its users)."""
+    names = []
+    for name, comment in hub_users.marked_users(RUN_COMMENT):
+        pid = comment.rpartition("pid=")[2]
+        if not (pid.isdigit() and psutil.pid_exists(int(pid))):
+            names.append(name)
     hub_users.remove_users(names)
     return names
 

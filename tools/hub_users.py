@@ -9,7 +9,8 @@ The roster has one user name a line (``#`` starts a comment); the hub's PAM auth
 exactly those names (``hub/jupyterhub_config.py`` reads the same file). ``add`` never changes a
 user that already exists: it says so and leaves the password alone. The hub tests and
 ``benchmarks.bench_hub`` create their students with these functions, marked with their own
-comment (GECOS) so that a crashed run's users can be found and removed, and only those.
+comment (GECOS) so that a crashed run's users can be found and removed, and only those
+(``tools.hub_driver.remove_leftovers``).
 """
 
 from __future__ import annotations
@@ -103,9 +104,9 @@ def remove_users(names: list[str]) -> None:
             time.sleep(1)
 
 
-def marked_users(comment: str) -> list[str]:
-    """Users whose comment (GECOS) is exactly ``comment``: what an earlier run left behind."""
-    return [u.pw_name for u in pwd.getpwall() if u.pw_gecos == comment]
+def marked_users(prefix: str) -> list[tuple[str, str]]:
+    """``(name, comment)`` of the users whose comment (GECOS) starts with ``prefix``."""
+    return [(u.pw_name, u.pw_gecos) for u in pwd.getpwall() if u.pw_gecos.startswith(prefix)]
 
 
 def main(argv: list[str] | None = None) -> int:
