@@ -99,3 +99,45 @@ $(SITE_STAMP): $(STAMP) pyproject.toml constraints.txt
 $(NPM_STAMP): site/package.json site/package-lock.json
 	npm ci --prefix site --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
+
+# --- hub (issue 24): a class on JupyterHub (README "Running a class on JupyterHub") -----------------
+# hub/.venv is the class environment that every student's Unix user runs, so it is built from a
+# Python outside /root (Debian's); hub/node_modules holds configurable-http-proxy from
+# hub/package-lock.json. TORCH_INDEX=https://download.pytorch.org/whl/cpu installs torch from
+# PyTorch's CPU index first (a plain `pip install torch` on a class server pulls the CUDA build).
+HUB_PYTHON ?= /usr/bin/python3.11
+HUB_VENV   := hub/.venv
+HUB_STAMP  := $(HUB_VENV)/.installed
+TORCH_INDEX ?=
+STUDENTS ?= 3
+.PHONY: hub-setup hub-test bench-hub
+
+hub-setup: $(HUB_STAMP) $(HUB_VENV)/etc/ipython/kernel_startup.py hub/node_modules/.package-lock.json
+
+$(HUB_STAMP): pyproject.toml constraints.txt
+	test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	# soupsieve 4 needs Python >= 3.11.5 (Debian 12 has 3.11.2): there that one pin is left to pip.
+	if $(HUB_VENV)/bin/python -c 'import sys; sys.exit(sys.version_info >= (3, 11, 5))'; \
+	  then grep -v '^soupsieve==' constraints.txt > $(HUB_VENV)/constraints.txt; \
+	  else cp constraints.txt $(HUB_VENV)/constraints.txt; fi
+	$(if $(TORCH_INDEX),$(HUB_VENV)/bin/python -m pip install --quiet torch==2.13.0 --index-url $(TORCH_INDEX))
+	$(HUB_VENV)/bin/python -m pip install --quiet -c $(HUB_VENV)/constraints.txt -e ".[hub]"
+	touch $(HUB_STAMP)
+
+# Every kernel of the class environment reads its IPython config from {sys.prefix}/etc/ipython.
+$(HUB_VENV)/etc/ipython/kernel_startup.py: hub/ipython_kernel_config.py hub/kernel_startup.py $(HUB_STAMP)
+	mkdir -p $(HUB_VENV)/etc/ipython
+	cp hub/ipython_kernel_config.py hub/kernel_startup.py $(HUB_VENV)/etc/ipython/
+
+hub/node_modules/.package-lock.json: hub/package.json hub/package-lock.json
+	cd hub && npm ci --no-audit --no-fund
+
+# The hub tests (root: they create Unix users, always removed afterwards).
+hub-test: setup hub-setup
+	$(PY) -m pytest -n0 tests/test_hub.py
+
+# The load test: STUDENTS students on a real hub on 127.0.0.1 (prints the sizing figures).
+bench-hub: setup hub-setup
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.bench_hub --students $(STUDENTS)
+# --- end hub

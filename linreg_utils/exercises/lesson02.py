@@ -131,9 +131,11 @@ def fewest_steps(start: tuple[float, float], steps: int = EXPLORE_STEPS) -> tupl
     lam, c0 = eigen_errors(x, y, *start)
     grid = np.linspace(0.5, 0.9999, 2_000) * critical_lr(x)  # (g,)
     k = np.arange(steps + 1)  # (K,)
-    errors = c0 * gd_factors(grid[:, None, None], lam) ** k[None, :, None]  # (g, K, 2): c0 (1 − ηλ)^k
-    gaps = gap_shares(lam, errors).sum(axis=2)  # (g, K)
-    reached = np.where((gaps <= REACH_TOL).any(axis=1), (gaps <= REACH_TOL).argmax(axis=1), steps + 1)
+    reached = np.empty(grid.size, dtype=int)
+    for rows in np.array_split(np.arange(grid.size), 10):  # +9 MB at a time, not +60 MB at once
+        errors = c0 * gd_factors(grid[rows, None, None], lam) ** k[None, :, None]  # (rows, K, 2)
+        hit = gap_shares(lam, errors).sum(axis=2) <= REACH_TOL  # (rows, K)
+        reached[rows] = np.where(hit.any(axis=1), hit.argmax(axis=1), steps + 1)
     best = int(np.argmin(reached))
     return float(grid[best]), int(reached[best])
 

@@ -1,0 +1,10 @@
+"""Environment of every student's server and kernel on the class server (read by
+``jupyterhub_config.py``; ``python -m benchmarks.bench_kernel_memory --hub-env`` measures it).
+
+- ``OMP_NUM_THREADS=1``: one thread per kernel. The lessons' tensors are tiny, so more threads
+  only fight over the cores that the other students share (and each thread's arena costs memory).
+"""
+
+KERNEL_ENV = {
+    "OMP_NUM_THREADS": "1",
+}
