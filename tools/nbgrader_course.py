@@ -49,9 +49,9 @@ def nbgrader(course: Path, *args: str) -> str:
 def make_sources(notebooks: Path, course: Path) -> list[Path]:
     """Copy the course's ``nbgrader_config.py`` into ``course`` and the lessons to
     ``course/source/lessons`` with their generated cells; return the lessons."""
-    shutil.copy(CONFIG, course / CONFIG.name)
     source = course / "source" / ASSIGNMENT
     source.mkdir(parents=True)
+    shutil.copy(CONFIG, course / CONFIG.name)
     for path in lesson_paths(notebooks):
         shutil.copy(path, source / path.name)
     update_navigation(source)

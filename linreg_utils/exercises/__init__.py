@@ -22,13 +22,14 @@ Writing a checker (``lessonNN.py``, one module per lesson; see :mod:`.framework`
         if close(lr, truth):
             return passed("5.1", "one line saying why it is right")
         if close(lr, usual_mistake):
-            fail("5.1", "a short diagnosis (≤ 52 characters)", "what to try, never the answer or its formula")
+            fail("5.1", "a short diagnosis (≤ 51 characters)", "what to try, never the answer or its formula")
         fail("5.1", "the general diagnosis", "what to try")
 
 A function answer (``function="adam_step"``) is called through :func:`call_answer` on data the
 learner has not seen, so a hard-coded return fails. The tests: a table of typical mistakes per
-exercise (``tests/test_exercises_lessonNN.py``) and ``tests/test_exercise_hints.py``, which
-renders every message and rung and searches them for the answer and its formula.
+exercise (``tests/test_exercises_lessonNN.py``), and one recorded mistake per exercise with the
+strings no message may contain (``tests/exercise_answers.py``), which ``tests/test_exercise_hints.py``
+and the hidden-style check (``tests/test_hidden_checks.py``) run through the lesson's own check cell.
 """
 
 from .framework import (
