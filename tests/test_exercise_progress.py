@@ -1,48 +1,53 @@
-"""The progress cell shows each exercise's latest verdict, as the checkers recorded it."""
+"""The progress cell shows each exercise's verdict, as the checkers recorded it; done stays done."""
 
 import pytest
 
-from linreg_utils import exercises
-from linreg_utils.exercises import ExerciseFailed, call_answer, fail, passed, show_progress
+from linreg_utils.exercises import ExerciseFailed, framework, show_progress
+from tests.test_exercise_framework import check_double, check_guess
 
 
 @pytest.fixture(autouse=True)
 def fresh_verdicts(monkeypatch):
-    monkeypatch.setattr(exercises, "_VERDICTS", {})
+    monkeypatch.setattr(framework, "_VERDICTS", {})
 
 
-def stub():
+def double(x):
     raise NotImplementedError("Exercise 9.2: write it")
 
 
 def test_progress_lists_done_failed_unanswered_and_unchecked_exercises(capsys):
-    passed("9.1", "the gradient matches.")
-    with pytest.raises(NotImplementedError):
-        call_answer("9.2", stub)
+    check_guess(42)
     with pytest.raises(ExerciseFailed):
-        fail("9.3", "the sign is wrong: the loss went up.")
+        check_double(double)
     capsys.readouterr()
-    show_progress("9.1", "9.2", "9.3", "9.4")
+    show_progress("9.1", "9.2", "9.3")
     assert capsys.readouterr().out.splitlines() == [
-        "✔ done     Exercise 9.1: the gradient matches.",
-        "· not yet  Exercise 9.2: not answered yet: the cell still raises NotImplementedError.",
-        "· not yet  Exercise 9.3: the sign is wrong: the loss went up.",
-        "· not yet  Exercise 9.4: not checked yet: run its check cell.",
-        "1 of 4 exercises done.",
+        "✔ done     Exercise 9.1: the answer.",
+        "· not yet  Exercise 9.2: not done yet: `double` still raises NotImplementedError.",
+        "· not yet  Exercise 9.3: not checked yet: run its check cell.",
+        "1 of 3 exercises done.",
     ]
 
 
-def test_a_later_verdict_replaces_an_earlier_one(capsys):
+def test_a_check_cell_that_ran_on_an_undefined_name_is_not_reported_unchecked(capsys):
     with pytest.raises(ExerciseFailed):
-        fail("9.1", "not yet.")
-    passed("9.1", "now right.")
+        exec("check('guess')", {"check": check_guess})
+    show_progress("9.1")
+    assert "Exercise 9.1: not done yet: set `guess`." in capsys.readouterr().out
+
+
+def test_done_stays_done_when_a_later_check_fails_and_says_so(capsys):
     with pytest.raises(ExerciseFailed):
-        call_answer("9.2", lambda: 1 / 0)
+        check_guess(41)
+    check_guess(42)
+    with pytest.raises(ExerciseFailed):
+        check_guess(40)
     capsys.readouterr()
-    show_progress("9.1", "9.2")
+    show_progress("9.1")
     out = capsys.readouterr().out
-    assert "✔ done     Exercise 9.1: now right." in out
-    assert "Exercise 9.2: your function raised ZeroDivisionError" in out
+    assert ("✔ done     Exercise 9.1: passed earlier; your latest answer is not right yet: "
+            "that is not the answer.") in out
+    assert "1 of 1 exercises done." in out
 
 
 @pytest.mark.parametrize("bad", [(), (2.1,), (["2.1"],)])

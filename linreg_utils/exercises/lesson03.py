@@ -13,7 +13,7 @@ from torch import nn
 from ..data import make_regression, seed_data
 from ..runs import optimize, train
 from ..theory import closed_form_fit, critical_lr, fastest_gd_lr, largest_stable_lr, line_loss, mse_hessian
-from . import as_number, call_answer, fail, passed
+from .framework import as_number, call_answer, checker, fail, passed
 
 # ----------------------------------------------------------------------------- 3.1 rescue
 
@@ -32,27 +32,32 @@ def first_stable_step(start: float = RESCUE_START, gamma: float = RESCUE_GAMMA) 
     return int(np.flatnonzero(lrs < crit)[0])
 
 
+@checker("3.1", value="first_stable_step", hints=(
+    "Step k uses η_k = η0·γ^k with η0 = 1.3 × 2/λmax: divide by 2/λmax and ask when 1.3·γ^k drops below 1.",
+    "Take logarithms of 1.3·0.9^k < 1; log(0.9) is negative, so dividing by it flips the inequality.",
+    "The k you solve for is not a whole number: the first step below the limit is the next whole number "
+    "above it (step 0 uses η0 itself).",
+))
 def check_rescue_step(answer: object) -> None:
     """Exercise 3.1: the first step ``k`` with ``1.3 · 0.9^k · 2/λmax < 2/λmax``."""
+    ex = "3.1"
+    got = as_number(ex, answer, "first_stable_step")
     truth = first_stable_step()
-    answer = as_number("3.1", answer, "first_stable_step")
-    if answer == truth:
-        passed("3.1", f"step {truth} is the first with η below 2/λmax: 1.3 · 0.9^{truth} = "
+    if got == truth:
+        return passed(ex, f"step {truth} is the first with η below 2/λmax: 1.3 · 0.9^{truth} = "
                       f"{RESCUE_START * RESCUE_GAMMA**truth:.3f} < 1 (torch's ExponentialLR agrees)")
-        return
-    exact = math.log(1 / RESCUE_START) / math.log(RESCUE_GAMMA)
-    if not float(answer).is_integer():
-        fail("3.1", f"a step number is a whole number: round log(1/1.3)/log(0.9) = {exact:.2f} "
-                    "up or down? Check 1.3 · 0.9^k for the two neighbours")
-    if answer == truth - 1:
-        below = RESCUE_START * RESCUE_GAMMA ** (truth - 1)
-        fail("3.1", f"rounded down: at k = {truth - 1}, 1.3 · 0.9^{truth - 1} = {below:.3f} is "
-                    "still ≥ 1, so η is still above 2/λmax")
-    if answer == truth + 1:
-        fail("3.1", "one step late: step 0 uses η0 itself and step k uses η0 · γ^k, so count the "
-                    "first k with 1.3 · 0.9^k < 1")
-    fail("3.1", "solve 1.3 · 0.9^k < 1 for the smallest whole k: take logs, and remember that "
-                "log(0.9) is negative, so the inequality flips")
+    if not float(got).is_integer():
+        fail(ex, "a step number is a whole number",
+             "You solved for k exactly: which whole step is the first one past that k?")
+    if got == truth - 1:
+        fail(ex, "you rounded down",
+             f"At k = {truth - 1}, 1.3 · 0.9^k is still ≥ 1, so η is still above 2/λmax.")
+    if got == truth + 1:
+        fail(ex, "one step late",
+             "Step 0 uses η0 itself and step k uses η0 · γ^k: count from 0.")
+    fail(ex, "not the first step below 2/λmax",
+         "Solve 1.3 · 0.9^k < 1 for the smallest whole k: take logs, and remember that log(0.9) is "
+         "negative, so the inequality flips.")
 
 
 # ----------------------------------------------------------------------------- 3.3 the loop
@@ -80,11 +85,11 @@ def _loop(order: str) -> Callable[..., list[float]]:
 
 
 _LOOP_MISTAKES = {
-    "bs": "you still never call optimizer.zero_grad(): backward() adds to .grad, so every step "
-          "uses the sum of all the gradients so far. Call zero_grad() at the start of each step",
-    "bzs": "the parameters never moved: either optimizer.step() is missing, or zero_grad() runs "
-           "between backward() and step() and wipes the gradient before it is used. "
-           "The order is zero_grad → forward → loss → backward → step",
+    "bs": ("you still never call optimizer.zero_grad()",
+           "backward() adds to .grad, so every step uses the sum of all the gradients so far."),
+    "bzs": ("the parameters never moved",
+            "Either optimizer.step() is missing, or zero_grad() runs between backward() and step() and "
+            "wipes the gradient before it is used."),
 }
 
 
@@ -97,24 +102,30 @@ def _fresh_run(train: Callable[..., object], steps: int = 12) -> tuple[object, t
     return losses, torch.cat([p.detach().flatten() for p in model.parameters()])
 
 
+@checker("3.3", function="train", hints=(
+    "Compare the loop with the order the lesson's contract gives: which of the five calls is missing?",
+    "backward() adds to each parameter's .grad; nothing in the loop above ever clears it, so every step "
+    "uses the sum of all the gradients so far.",
+    "Clear the gradients once per step, before the backward pass, and keep the rest of the loop as it is.",
+))
 def check_train(train: Callable[..., object]) -> None:
     """Exercise 3.3: the fixed ``train(model, x, y, optimizer, steps) -> list of losses``."""
+    ex = "3.3"
     losses, params = _fresh_run(train)
     ref_losses, ref_params = _fresh_run(reference_train)
     if not isinstance(losses, list) or len(losses) != len(ref_losses):
-        fail("3.3", f"return the list of the {len(ref_losses)} losses (one float per step), "
-                    f"got {type(losses).__name__}")
+        fail(ex, f"return the list of the {len(ref_losses)} losses",
+             f"One float per step; your function returned {type(losses).__name__}.")
     if torch.allclose(params, ref_params, rtol=1e-10, atol=1e-12):
         if not all(abs(float(a) - b) <= 1e-9 * max(1.0, b) for a, b in zip(losses, ref_losses, strict=True)):
-            fail("3.3", "the parameters are right but the losses are not: record loss.item() "
-                        "of each step's forward pass")
-        passed("3.3", "zero_grad → forward → loss → backward → step; the loss falls every step")
-        return
-    for order, hint in _LOOP_MISTAKES.items():
+            fail(ex, "the parameters are right but the losses are not",
+                 "Record loss.item() of each step's forward pass.")
+        return passed(ex, "zero_grad → forward → loss → backward → step; the loss falls every step")
+    for order, (diagnosis, advice) in _LOOP_MISTAKES.items():
         if torch.allclose(params, _fresh_run(_loop(order))[1], rtol=1e-10, atol=1e-12):
-            fail("3.3", hint)
-    fail("3.3", "your parameters differ from those of the correct loop; check the order "
-                "zero_grad → forward → loss → backward → step, once per step")
+            fail(ex, diagnosis, advice)
+    fail(ex, "your parameters differ from the correct loop's",
+         "Check the order zero_grad → forward → loss → backward → step, once per step.")
 
 
 # ----------------------------------------------------------------------------- 3.2 critical scale
@@ -140,28 +151,40 @@ def _param_group_gap(scale: float, steps: int = 300) -> float:
     return gap if math.isfinite(gap) else math.inf
 
 
-def check_critical_scale(answer: object) -> None:
+@checker("3.2", value="critical_scale", hints=(
+    "With lr_i = c/H_ii one SGD step is plain GD with step c on the preconditioned Hessian, whose two "
+    "eigenvalues are printed in `eig`.",
+    "Plain GD on a quadratic keeps a direction with curvature λ under control as long as that direction's "
+    "factor 1 − c·λ stays strictly between −1 and 1.",
+    "Work out the largest c each of the two directions allows and keep the smaller of the two limits; "
+    "compute it from eig rather than typing digits.",
+))
+def check_critical_scale(critical_scale: object) -> None:
     """Exercise 3.2: the largest ``c`` with ``lr_i = c/H_ii`` that converges: ``2/λmax(D^-1/2 H D^-1/2)``."""
-    answer = as_number("3.2", answer, "critical_scale")
+    ex = "3.2"
+    answer = as_number(ex, critical_scale, "critical_scale")
     lam_min, lam_max = preconditioned_eigenvalues()
     truth = largest_stable_lr(lam_max)
     if abs(answer - truth) <= 2e-3 * truth:
         below, above = _param_group_gap(0.98 * truth), _param_group_gap(1.02 * truth)
-        passed("3.2", f"c = 2/λmax(D^-1/2 H D^-1/2) = {truth:.4f}; torch SGD with these param groups: "
+        return passed(ex, f"c = 2/λmax(D^-1/2 H D^-1/2) = {truth:.4f}; torch SGD with these param groups: "
                       f"after 300 steps the loss gap is {below:.1e} at 0.98c, and "
                       + (f"{above:.1e} at 1.02c: diverging" if above > 1.0 else f"{above:.1e} at 1.02c"))
-        return
-    mistakes = {
-        critical_lr(seed_data()[0]): "that is 2/λmax of the raw H: with lr_i = c/H_ii the step sees "
-                                     "D^-1/2 H D^-1/2, whose eigenvalues are in `eig`",
-        fastest_gd_lr(lam_min, lam_max): "that is the best worst-case scale 2/(λmin+λmax); the question "
-                                         "asks for the largest one that still converges, 2/λmax",
-        1.0 / lam_max: "GD converges for ηλ < 2, not ηλ < 1: the factor 1 − ηλ may be negative",
-    }
-    for value, hint in mistakes.items():
+    mistakes = [
+        (critical_lr(seed_data()[0]), "that is the raw Hessian's limit",
+         "With lr_i = c/H_ii the step sees D^-1/2 H D^-1/2, whose eigenvalues are in `eig`."),
+        (fastest_gd_lr(lam_min, lam_max), "that is the best worst-case scale, not the largest",
+         "It balances the two directions; the question asks for the largest c that still converges."),
+        (1.0 / lam_max, "GD converges beyond ηλ = 1",
+         "The factor 1 − c·λ may be negative: it only has to stay above −1."),
+        (largest_stable_lr(lam_min), "that limit comes from the flat direction",
+         "The run converges only if every direction does: which one is stricter?"),
+    ]
+    for value, diagnosis, advice in mistakes:
         if abs(answer - value) <= 2e-3 * abs(value):
-            fail("3.2", hint)
-    fail("3.2", "each direction of D^-1/2 H D^-1/2 converges iff |1 − c·λ| < 1; the steepest one, "
-                "λmax (eig[1] above), sets the limit")
-
-
+            fail(ex, diagnosis, advice)
+    if answer > truth:
+        fail(ex, f"at c = {answer:.4g} the run diverges",
+             "One direction of the preconditioned Hessian has a factor 1 − c·λ below −1 there.")
+    fail(ex, "the run still converges above your c",
+         "Each eigen-direction of the preconditioned Hessian limits c on its own; find the limit that binds.")

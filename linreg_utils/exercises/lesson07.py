@@ -1,8 +1,9 @@
 """Checks for lesson 07's exercises: the noise floor at a new batch size and lr, the lr that keeps a
 floor, and the halving period of a step schedule.
 
-Each checker compares the answer with the truth and with the usual wrong routes, and says in
-words which one the answer took.
+Each checker runs the learner's function on data it has not seen (a fresh data set, measured
+there, or random inputs), compares the answer with the truth and with the usual wrong routes, and
+says in words which one the answer took.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import torch
 
+from ..data import make_regression, standardize
 from ..stochastic import epoch_means, noise_floor, sgd_noise_floor, simulate_sgd
-from . import as_number, call_answer, fail, passed
+from .framework import as_number, call_answer, checker, fail, passed
 
 PERIODS = (1, 2, 5, 10)
 """The halving periods (in epochs) Exercise 7.3 chooses from."""
@@ -25,38 +28,70 @@ FLOOR_TO = (50, 0.3)
 """... and asks for the floor at this one."""
 
 
-def check_floor_prediction(predict_floor: Callable, x: torch.Tensor, y: torch.Tensor,
-                           floor_20: float) -> None:
-    """Exercise 7.1: ``predict_floor(floor_20) -> float``, the floor at B = 50, lr = 0.3 predicted
-    from ``floor_20``, the floor measured at B = 20, lr = 0.1 (with replacement, data ``x, y``);
-    then measured at B = 50, lr = 0.3."""
+def fresh_data(n: int, noise: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A standardized data set the learner has not seen: ``n`` points of the line −x + 0.5, ``(n, 1)``
+    each."""
+    x, y = make_regression(n=n, slope=-1.0, intercept=0.5, noise=noise, seed=seed)
+    return standardize(x)[0], y
+
+
+def measured_floor(x: torch.Tensor, y: torch.Tensor, batch_size: int, lr: float,
+                   seed: int) -> tuple[float, float]:
+    """The floor of SGD with replacement at ``(batch_size, lr)`` on ``x, y``: mean and standard error over
+    16 replicas, 6 epochs, the first skipped."""
+    runs = simulate_sgd(x, y, batch_size, lr, 6, replacement=True, replicas=16, seed=seed)
+    return noise_floor(runs, skip_epochs=1)
+
+
+_FLOOR_MISTAKES = [  # (factor applied to floor_20, diagnosis, advice)
+    ((0.3 / 0.1) * 20 / 50, "you scaled by the lr ratio alone",
+     "The floor grows like lr/(1 − lr), not like lr: at lr = 0.3 the 1/(1 − lr) is 1/0.7, not 1/0.9."),
+    (20 / 50, "you changed only the batch size",
+     "The lr went from 0.1 to 0.3 too, and the floor grows with it."),
+    ((0.3 / 0.7) / (0.1 / 0.9), "you changed only the lr",
+     "The batch also grew from 20 to 50, and averaging more points lowers the floor."),
+    ((0.3 / 0.7) / (0.1 / 0.9) * 50 / 20, "the batch size points the wrong way",
+     "Averaging B points divides the gradient noise's variance by B: a larger batch lowers the floor."),
+    ((0.3 / 0.7) / (0.1 / 0.9) * math.sqrt(20 / 50), "the floor falls like 1/B, not 1/√B",
+     "B divides the noise's variance, and the floor is proportional to that variance."),
+]
+
+
+@checker("7.1", function="predict_floor", hints=(
+    "The lesson's floor formula has three ingredients: σ², the lr (as lr/(1 − lr)) and the batch size B. "
+    "Only the last two change here.",
+    "Write the floor formula at (B = 20, lr = 0.1) and at (B = 50, lr = 0.3), divide one by the other: σ² "
+    "cancels, and what is left is a number to multiply floor_20 by.",
+    "Multiply floor_20 by that ratio inside your function (floor_20 is its argument), and check the "
+    "direction: is the new floor above or below the old one?",
+))
+def check_floor_prediction(predict_floor: Callable) -> None:
+    """Exercise 7.1: ``predict_floor(floor_20) -> float``, the floor at B = 50, lr = 0.3 predicted from
+    ``floor_20``, measured at B = 20, lr = 0.1 (with replacement). Judged on floors measured on a data
+    set the learner has not seen, then measured at B = 50, lr = 0.3 there."""
+    ex = "7.1"
     (b0, lr0), (b1, lr1) = FLOOR_FROM, FLOOR_TO
-    floor_20 = as_number("7.1", floor_20, "floor_20")
-    got = as_number("7.1", call_answer("7.1", predict_floor, floor_20), "the floor your function returns")
-    lr_factor = (lr1 / (1 - lr1)) / (lr0 / (1 - lr0))  # the floor goes like lr / (B (1 − lr))
-    want = floor_20 * lr_factor * b0 / b1
-    if abs(got / want - 1) <= 0.02:
-        mean, stderr = noise_floor(simulate_sgd(x, y, b1, lr1, 6, replacement=True, replicas=16, seed=50),
-                                   skip_epochs=1)
-        formula = sgd_noise_floor(x, y, lr1, b1, replacement=True)
-        passed("7.1", f"you predicted {got:.2e} ({got / floor_20:.2f} × the floor at B = {b0}); "
-               f"measured at B = {b1}, lr = {lr1}: {mean:.2e} ± {stderr:.0e} (formula {formula:.2e}).")
-        return
-    for factor, hint in [
-        ((lr1 / lr0) * b0 / b1, "you scaled by the lr ratio alone, but the floor goes like lr/(1 − lr): "
-                                "1/(1 − lr) is 1/0.7 at lr = 0.3, not 1/0.9."),
-        (b0 / b1, f"you changed only the batch size: the lr went from {lr0} to {lr1} too, and the floor "
-                  "grows like lr/(1 − lr)."),
-        (lr_factor, f"you changed only the lr: the batch also grew from {b0} to {b1}, and the floor "
-                    "falls like 1/B."),
-        (lr_factor * b1 / b0, "the batch size belongs in the denominator: averaging B points divides "
-                              "the gradient noise's variance by B, so a larger batch lowers the floor."),
-        (lr_factor * math.sqrt(b0 / b1), "the floor falls like 1/B, not 1/√B: B divides the noise's "
-                                          "variance, and the floor is proportional to that variance."),
-    ]:
-        if abs(got / (floor_20 * factor) - 1) <= 0.02:
-            fail("7.1", hint)
-    fail("7.1", f"expected floor_20 × [lr'/(1 − lr')] / [lr/(1 − lr)] × B/B' = {want:.2e}, got {got:.2e}.")
+    x, y = fresh_data(n=2_000, noise=0.8, seed=11)
+    floor_20 = measured_floor(x, y, b0, lr0, seed=20)[0]
+    got = as_number(ex, call_answer(ex, predict_floor, floor_20), "the floor your function returns")
+    want = floor_20 * (lr1 / (1 - lr1)) / (lr0 / (1 - lr0)) * b0 / b1
+    if abs(got / want - 1) > 0.02:
+        for factor, diagnosis, advice in _FLOOR_MISTAKES:
+            if abs(got / (floor_20 * factor) - 1) <= 0.02:
+                fail(ex, diagnosis, advice)
+        fail(ex, "not how the floor scales to (50, 0.3)",
+             f"From a floor of {floor_20:.2e} your function predicted {got:.2e}. Write the floor formula for "
+             "both settings and divide one by the other: σ² cancels.")
+    other = as_number(ex, call_answer(ex, predict_floor, 2.5 * floor_20), "the floor your function returns")
+    if abs(other / (2.5 * got) - 1) > 0.02:
+        fail(ex, "your function ignores floor_20",
+             "Twice the floor at B = 20 means twice the floor at B = 50: compute the prediction from the "
+             "argument, not from a number you measured.")
+    mean, stderr = measured_floor(x, y, b1, lr1, seed=50)
+    formula = sgd_noise_floor(x, y, lr1, b1, replacement=True)
+    passed(ex, f"on a data set you had not seen, from its floor {floor_20:.2e} at B = {b0}, lr = {lr0} you "
+           f"predicted {got:.2e} ({got / floor_20:.2f} ×); measured at B = {b1}, lr = {lr1}: {mean:.2e} ± "
+           f"{stderr:.0e} (formula {formula:.2e}).")
 
 
 def _keeping(lr: float, batch_size: int, new_batch_size: int) -> float:
@@ -64,29 +99,48 @@ def _keeping(lr: float, batch_size: int, new_batch_size: int) -> float:
     return ratio / (1 + ratio)
 
 
+def keeping_cases(count: int = 3, seed: int = 7) -> list[tuple[float, int, int]]:
+    """Exercise 7.2's inputs ``(lr, batch_size, new_batch_size)``: three fixed ones, ``count`` random
+    ones."""
+    rng = np.random.default_rng(seed)
+    batches = rng.choice([8, 10, 16, 20, 32, 50, 64, 100, 128, 200, 256, 500], size=(count, 2))
+    lrs = rng.uniform(0.005, 0.3, count).round(4)
+    return [(0.05, 20, 200), (0.01, 20, 50), (0.1, 200, 100)] + [
+        (float(lr), int(b), int(new)) for lr, (b, new) in zip(lrs, batches, strict=True)]
+
+
+@checker("7.2", function="lr_keeping_floor", hints=(
+    "The floor is 2ησ²/(B(1 − η)): σ² does not change with the batch, so the floor stays the same exactly "
+    "when η/(B(1 − η)) does.",
+    "Set η'/(B'(1 − η')) equal to η/(B(1 − η)); the right side is a number you can compute from the "
+    "function's three arguments.",
+    "Solve that equation for η': call the known side r, then η'/(1 − η') = B'·r is a linear equation in η' "
+    "once you multiply out the denominator.",
+))
 def check_lr_keeping_floor(lr_keeping_floor: Callable) -> None:
     """Exercise 7.2: ``lr_keeping_floor(lr, batch_size, new_batch_size) -> float`` with the same
-    floor ``2 lr σ² / (B (1 − lr))`` at ``new_batch_size``."""
-    cases = [(0.05, 20, 200), (0.01, 20, 50), (0.1, 200, 100)]
-    for lr, batch, new in cases:
-        got = as_number("7.2", call_answer("7.2", lr_keeping_floor, lr, batch, new),
-                        "the lr your function returns")
-        want = _keeping(lr, batch, new)
-        if math.isclose(got, want, rel_tol=1e-6):
+    floor ``2 lr σ² / (B (1 − lr))`` at ``new_batch_size``, on fixed and random inputs."""
+    ex = "7.2"
+    for lr, batch, new in keeping_cases():
+        got = as_number(ex, call_answer(ex, lr_keeping_floor, lr, batch, new), "the lr your function returns")
+        if math.isclose(got, _keeping(lr, batch, new), rel_tol=1e-6):
             continue
-        k = new / batch
+        k, case = new / batch, f"For lr = {lr}, B = {batch} → {new} your function returned {got:.4g}"
         if math.isclose(got, lr * k, rel_tol=1e-6):
-            fail("7.2", f"lr·B'/B = {got:.4f} is the linear scaling rule: it keeps lr/B, but the floor "
-                 "is lr/(B(1 − lr)), so solve lr'/(1 − lr') = (B'/B)·lr/(1 − lr) for lr'.")
+            fail(ex, "that is the linear scaling rule lr·B'/B",
+                 f"{case}. It keeps lr/B, but the floor goes like lr/(B(1 − lr)).")
         if math.isclose(got, lr * math.sqrt(k), rel_tol=1e-6):
-            fail("7.2", "square-root scaling keeps the noise of one step's update, not the floor, "
-                 "which goes like lr/(B(1 − lr)).")
+            fail(ex, "that is square-root scaling",
+                 f"{case}. It keeps the noise of one step's update, not the floor, which goes like "
+                 "lr/(B(1 − lr)).")
         if math.isclose(got, lr / k, rel_tol=1e-6):
-            fail("7.2", "wrong direction: a larger batch has less noise, so it can afford a larger lr.")
-        fail("7.2", f"for lr = {lr}, B = {batch} → {new} expected {want:.4f}, got {got:.4f}: solve "
-             "lr'/(1 − lr') = (B'/B)·lr/(1 − lr).")
-    passed("7.2", f"lr = 0.05 at B = 20 keeps its floor at B = 200 with lr = {_keeping(0.05, 20, 200):.4f} "
-           "(linear scaling would say 0.5).")
+            fail(ex, "wrong direction",
+                 f"{case}: a larger batch has less noise, so it can afford a larger lr.")
+        fail(ex, "not the lr that keeps the floor",
+             f"{case}, whose floor differs from the old one: write both floors, set them equal and "
+             "solve for the new lr.")
+    passed(ex, f"on {len(keeping_cases())} inputs; e.g. lr = 0.05 at B = 20 keeps its floor at B = 200 with "
+           f"lr = {_keeping(0.05, 20, 200):.4f} (linear scaling would say 0.5).")
 
 
 def halving_gaps(x: torch.Tensor, y: torch.Tensor, periods: tuple[int, ...] = PERIODS) -> dict[int, float]:
@@ -101,20 +155,48 @@ def halving_gaps(x: torch.Tensor, y: torch.Tensor, periods: tuple[int, ...] = PE
     return out
 
 
-def check_halving_period(best_period: Callable, x: torch.Tensor, y: torch.Tensor) -> None:
-    """Exercise 7.3: ``best_period(x, y) -> int``, the period in :data:`PERIODS` whose step
-    schedule ends 30 epochs with the lowest gap."""
-    got = call_answer("7.3", best_period, x, y)
-    if got not in PERIODS:
-        fail("7.3", f"return one of PERIODS {PERIODS}, got {got!r}")
-    gaps = halving_gaps(x, y)
-    best = min(gaps, key=gaps.get)
-    if got == best:
-        shown = ", ".join(f"{p}: {g:.1e}" for p, g in gaps.items())
-        passed("7.3", f"halving every {best} epochs ends lowest (gap after 30 epochs by period: {shown}).")
-        return
-    if got < best:
-        fail("7.3", f"halving every {got} epoch(s) ends higher than every {best}: the lr shrinks so fast "
-             "that the iterates freeze before reaching the lower floors. Compare the last epoch's gaps.")
-    fail("7.3", f"halving every {got} epochs leaves the lr large after 30 epochs, and the floor "
-         "grows with the lr. Try faster halving, and compare the last epoch's gaps.")
+HALVING_DATA = ((3_000, 1.0, 5), (100, 0.5, 1))
+"""Exercise 7.3's data sets ``(n, noise, seed)``: with 100 steps an epoch halving every 2 epochs ends
+lowest, with 5 steps an epoch every 5 (by wide margins)."""
+
+
+@checker("7.3", function="best_period", hints=(
+    "Run simulate_sgd once per period in PERIODS, with the lr given as a function of the step k, and "
+    "compare the gap averaged over the last epoch.",
+    "A step schedule halves the lr every period·(steps per epoch) steps; an epoch has len(x) // 20 steps "
+    "at B = 20, so compute it from the data your function receives.",
+    "Keep the last-epoch gap of each period in a dict and return the period whose gap is smallest; the "
+    "check calls your function on data sets with different numbers of points.",
+))
+def check_halving_period(best_period: Callable) -> None:
+    """Exercise 7.3: ``best_period(x, y) -> int``, the period in :data:`PERIODS` whose step schedule
+    ends 30 epochs with the lowest gap, on data sets the learner has not seen."""
+    ex = "7.3"
+    found = []
+    for n, noise, seed in HALVING_DATA:
+        x, y = fresh_data(n=n, noise=noise, seed=seed)
+        got = call_answer(ex, best_period, x, y)
+        if isinstance(got, torch.Tensor | np.generic):
+            got = as_number(ex, got, "the period your function returns")
+        if isinstance(got, bool) or got not in PERIODS:
+            fail(ex, "return one of PERIODS", f"{PERIODS}; your function returned {got!r}.")
+        gaps = halving_gaps(x, y)
+        best = min(gaps, key=gaps.get)
+        if got != best:
+            if found:
+                fail(ex, "right for one data set, not for another",
+                     f"With {n} points (an epoch of {n // 20} steps) your function returned the same period "
+                     "again: let it run the experiment on the data it receives instead of returning a fixed "
+                     "period.")
+            if got < best:
+                fail(ex, f"halving every {got} epoch(s) is too fast",
+                     "The lr shrinks so fast that the iterates freeze before reaching the lower floors: "
+                     "compare the last epoch's gaps of every period.")
+            fail(ex, f"halving every {got} epochs is too slow",
+                 "After 30 epochs the lr is still large, and the floor grows with the lr: compare the last "
+                 "epoch's gaps of every period.")
+        found.append((n, best, gaps))
+    shown = "; ".join(f"{n} points: every {best} (" + ", ".join(f"{p}: {g:.1e}" for p, g in gaps.items())
+                      + ")" for n, best, gaps in found)
+    passed(ex, f"the best period depends on the steps an epoch has. Gaps after 30 epochs by period on data "
+           f"you had not seen, {shown}.")
