@@ -162,6 +162,8 @@ def test_race_ranked_by_evaluations_raw_and_standardized():
     results = race(X, Y, DEFAULT_LRS, steps=500)
     assert {n: results[n].settles_within(FINISH_TOL) for n in L05_RACE_500} == L05_RACE_500
     assert all(results[n].settles_within(FINISH_TOL) is None for n in ("SGD", "RMSprop", "AdamW"))
+    adamw = Racecourse(X, Y).run("AdamW", DEFAULT_LRS["AdamW"], 4_000).gaps
+    assert adamw[500] > adamw[2000] > adamw[4000]  # "still approaching L*" after 500 evaluations
     xs = standardize(X)[0]
     std = race(xs, Y, {"SGD": 0.4, "Adam": 0.1, "LBFGS": 1.0}, steps=500)
     assert {n: r.settles_within(FINISH_TOL) for n, r in std.items()} == L05_RACE_STANDARDIZED

@@ -20,11 +20,11 @@ from ..theory import (
     adam_stability_edge,
     closed_form_fit,
     hessian_eigenvalues,
+    largest_stable_lr,
     line_loss,
     loss_gap,
     mse_hessian,
     quadratic_gap,
-    stability_edge,
 )
 from .framework import as_number, as_whole_number, checker, fail, passed
 
@@ -75,7 +75,7 @@ def check_ema_edge_lr(ema_edge_lr: object) -> None:
     lr = as_number(ex, ema_edge_lr, "ema_edge_lr")
     lam_min, lam_max = hessian_eigenvalues(seed_data()[0])
     beta, edge = EDGE_BETA, float(adam_stability_edge(EDGE_BETA))
-    truth = edge / lam_max
+    truth, averaging = edge / lam_max, 1.0 - EDGE_BETA  # the buffer's weight on each new gradient
     if _close(lr, truth, 2e-3):
         below, above = averaged_momentum_run(0.97 * lr), averaged_momentum_run(1.03 * lr)
         if below[0] or not above[0]:  # the truth is measured, not assumed
@@ -83,17 +83,17 @@ def check_ema_edge_lr(ema_edge_lr: object) -> None:
         return passed(ex, f"torch agrees: at 0.97 × {lr:.4g} the gap is {below[1]:.0e} after {below[2]} "
                       f"steps, at 1.03 × it diverged at step {above[2]} (ηλmax < {edge:.0f} for β = {beta})")
     mistakes = [
-        (float(stability_edge(0.0)) / lam_max, "that is plain gradient descent's edge",
+        (largest_stable_lr(lam_max), "that is plain gradient descent's edge",
          "The buffer adds momentum, and momentum moves the edge."),
-        (float(stability_edge(beta)) / lam_max, "that is the edge of momentum that sums gradients",
+        (largest_stable_lr(lam_max, beta), "that is the edge of momentum that sums gradients",
          "Here the buffer averages them (dampening = momentum): its effective learning rate is smaller."),
         (float(adam_stability_edge(0.9)) / lam_max, "that is the edge for β = 0.9, not for β = 0.8",
          "Redo the lesson's computation with this exercise's β."),
-        (2.0 / (1.0 - beta) / lam_max, "you lost the 1 + β of the heavy ball's edge",
+        (largest_stable_lr(lam_max) / averaging, "you lost the 1 + β of the heavy ball's edge",
          "Lesson 04's edge grows with β: start from it, not from plain GD's."),
-        (edge / 2.0 / lam_max, "you lost a factor 2 of the heavy ball's edge",
+        (truth / 2, "you lost a factor 2 of the heavy ball's edge",
          "Start from lesson 04's edge as it is, then rewrite it for the averaged buffer."),
-        (float(stability_edge(beta)) * (1.0 - beta) / lam_max, "you multiplied by 1 − β instead of dividing",
+        (largest_stable_lr(lam_max, beta) * averaging, "you multiplied by 1 − β instead of dividing",
          "The averaged buffer is smaller than the summed one, so the largest stable η is larger."),
         (edge, "that bounds η·λmax, not η", "Divide by the steepest curvature of the raw problem."),
         (edge / lam_min, "that uses the flattest curvature",
@@ -152,7 +152,7 @@ def check_rmsprop_gap(rmsprop_gap: object) -> None:
         (gap_of(np.array([half, -half])), "w and b move the same way in the cycle",
          "Look at the signs of the printed Δw and Δb."),
         (gap_of(np.array([half, 0.0])), "b moves too", "Each step moves both coordinates by ±η."),
-        (0.5 * lam_max * 2 * half**2, "(1, 1) is not an eigenvector of H",
+        (lam_max * half * half, "(1, 1) is not an eigenvector of H",
          "Evaluate ½ dᵀHd with the whole matrix H, not with its largest eigenvalue."),
         (1.44e-3 * CYCLE_LR / 0.01, "the gap is not proportional to η",
          "It is quadratic in the offset, and the offset is proportional to η."),
