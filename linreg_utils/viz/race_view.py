@@ -58,7 +58,7 @@ def draw_gap_axes(ax: Axes, steps: int) -> None:
     ticks = [k for k in (0, 2, 4, 6, 8, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if k <= steps]
     ax.set_xticks(ticks, [str(k) for k in ticks])
     ax.set(yscale="log", xlim=(0, steps), ylim=GAP_LIM,
-           xlabel=f"step k = gradient evaluations (linear to {STEP_LINEAR_UP_TO}, then log scale)",
+           xlabel=f"step k = gradient evaluations (log scale past {STEP_LINEAR_UP_TO})",
            ylabel=r"$L - L^*$, as $\frac{1}{2} d^\top H d$", title="loss gap to the optimum (log scale)")
     ax.axhline(FINISH_TOL, color="gray", linestyle=":", linewidth=1, label=f"finish line {FINISH_TOL:.0e}")
 
@@ -68,11 +68,12 @@ def show_gap(line: Line2D, result: Run) -> None:
     line.set_data(np.arange(len(result.gaps)), np.maximum(result.gaps, GAP_LIM[0]))
 
 
-def _gap_style(name: str) -> dict:
-    """The momentum racers' gaps oscillate by orders of magnitude every few steps: thin and behind
-    the others, so that they cover no line below them."""
-    oscillating = name in ("SGD + momentum", "Nesterov")
-    return {"lw": 0.7, "zorder": 1, "alpha": 0.75} if oscillating else {"lw": 1.5, "zorder": 2, "alpha": 1.0}
+def _line_style(name: str, lw: float = 1.5) -> dict:
+    """The momentum racers zig-zag across the valley and their gaps swing by orders of magnitude
+    every few steps: thin and behind the others, so that they cover no line below them."""
+    if name in ("SGD + momentum", "Nesterov"):
+        return {"lw": lw / 2, "zorder": 1, "alpha": 0.75}
+    return {"lw": lw, "zorder": 2, "alpha": 1.0}
 
 
 def verdict(result: Run, tol: float = FINISH_TOL) -> str:
@@ -109,7 +110,7 @@ def race_panels(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: 
     ax_gap = fig.add_subplot(grid[nrows, :])
     draw_gap_axes(ax_gap, steps)
     for name, r in results.items():
-        show_gap(ax_gap.plot([], [], color=COLORS[name], label=name, **_gap_style(name))[0], r)
+        show_gap(ax_gap.plot([], [], color=COLORS[name], label=name, **_line_style(name))[0], r)
     ax_gap.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
     return fig
 
@@ -137,8 +138,8 @@ class RaceWidget:
         draw_gap_axes(self.ax_loss, steps)
         self.lines: dict[str, tuple[Line2D, Line2D]] = {}
         for name in RACERS:
-            (p,) = self.ax_path.plot([], [], "-", color=COLORS[name], lw=1.2, label=name)
-            (g,) = self.ax_loss.plot([], [], "-", color=COLORS[name], label=name, **_gap_style(name))
+            (p,) = self.ax_path.plot([], [], "-", color=COLORS[name], label=name, **_line_style(name, 1.2))
+            (g,) = self.ax_loss.plot([], [], "-", color=COLORS[name], label=name, **_line_style(name))
             self.lines[name] = (p, g)
         star = _optimum_on_top(self.ax_path, x, y)
         self.fig.legend(handles=self.ax_loss.get_lines(), loc="outside lower center", ncols=5, fontsize=7,
