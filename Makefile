@@ -7,11 +7,21 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; only root gets the flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
+# The folder JupyterLab serves: the lessons, or the student copies (`make lab-student`).
+LAB_DIR ?= notebooks
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test test-all lint notebooks student present bench check-wheel readme-images clean
+.PHONY: setup lab lab-student test test-all lint notebooks student present bench check-wheel readme-images clean
 
-setup: $(STAMP)
+# Jupyter settings for the class environment: Notebook 7 would take a focused slider's arrow keys
+# for its heading navigation (jupyter/overrides.json leaves them to the slider, as JupyterLab does).
+SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+setup: $(STAMP) $(SETTINGS)
+
+$(SETTINGS): jupyter/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp jupyter/overrides.json $@
 
 # Re-runs only when the dependencies change: a second `make test` starts testing at once.
 $(STAMP): pyproject.toml constraints.txt
@@ -21,7 +31,11 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=$(LAB_DIR) --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS)
+
+# The student copies (written by `make student` if missing; a student's answers are kept) in JupyterLab.
+lab-student: student
+	$(MAKE) lab LAB_DIR=student
 
 # Between edits: unit tests, pytest --nbval over every lesson, and the quick real-client checks
 # (the apps in a kernel). Tests marked `slow` are left to `make test-all`.

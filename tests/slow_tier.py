@@ -25,7 +25,9 @@ SECOND_RUN = {
     "07_stochastic_gradients.ipynb": STUDENT_COPY,
     "08_beyond_the_quadratic.ipynb": WHEEL,
 }
-"""Lesson → the one slow check that executes it. Notebook 7 and Voilà open the apps in ``apps/``."""
+"""Lesson → the one slow check that executes it. Notebook 7 and Voilà open the apps in ``apps/``; the
+hidden-style check (``tests/test_hidden_checks.py``) and the failed-check screenshots
+(``tests/test_browser_exercises.py``) run the lessons' check cells without executing any lesson."""
 
 
 def lessons_for(check: str) -> list[str]:

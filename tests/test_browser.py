@@ -1,8 +1,9 @@
 """What a learner sees: lesson 02 in a real JupyterLab, in headless Chromium.
 
 Runs every cell, checks that no error shows, then moves the learning-rate slider with the
-keyboard: past the critical learning rate the readout must say the run diverges, and the
-figure must change. Every wait is for a condition with a timeout, never a fixed sleep.
+keyboard (each arrow key moves it a step; End to its largest value): past the critical
+learning rate the readout must say the run diverges, and the figure must change. Every wait is for
+a condition with a timeout, never a fixed sleep.
 Screenshots go to ``test-artifacts/``. Lesson 04's widgets (momentum, race) have their own
 browser test, ``test_browser_momentum.py``.
 
@@ -17,6 +18,7 @@ import pytest
 from tools.lab_driver import (
     error_outputs,
     lesson_in_lab,
+    press_arrows_and_see_the_value_move,
     wait_canvas_settled,
     wait_pixels_changed,
 )
@@ -52,6 +54,8 @@ def test_moving_the_slider_updates_the_live_figure_and_the_readout(lab_page):
 
     handle = slider.locator(".noUi-handle").first
     handle.focus()
+    press_arrows_and_see_the_value_move(slider, handle)
+    wait_canvas_settled(figure)  # the arrows' images have been painted
     with wait_pixels_changed(figure):  # fails if the figure does not change within 30 s
         handle.press("End")  # the slider's largest learning rate, above 2/λmax
     page.wait_for_function(

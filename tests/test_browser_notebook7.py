@@ -2,7 +2,8 @@
 
 Serves a copy of ``apps/`` with ``jupyter notebook`` (Notebook 7), opens the learning-rate app (the
 widget of lesson 02, which the JupyterLab test runs as a whole lesson) in headless Chromium, runs
-it (no error may show), then moves the slider to its largest value: the readout must say the
+it (no error may show), presses the arrow keys on the slider (each must move it, as in JupyterLab),
+then moves the slider to its largest value: the readout must say the
 run diverges and the live figure must change. Every wait is for a condition, never a fixed
 sleep. Skipped without Chromium unless ``REQUIRE_BROWSER=1`` (CI).
 """
@@ -11,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tools.lab_driver import chromium, error_outputs, run_all_cells, wait_canvas_settled, wait_pixels_changed
+from tools.lab_driver import (
+    chromium,
+    error_outputs,
+    press_arrows_and_see_the_value_move,
+    run_all_cells,
+    wait_canvas_settled,
+    wait_pixels_changed,
+)
 from tools.notebook7_driver import open_in_notebook7, running_notebook7
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +53,8 @@ def test_widget_renders_and_reacts_in_notebook7(page):
     assert "diverges" not in text_before
     handle = slider.locator(".noUi-handle").first
     handle.focus()
+    press_arrows_and_see_the_value_move(slider, handle)
+    wait_canvas_settled(figure)  # the arrows' images have been painted
     with wait_pixels_changed(figure):  # fails if the figure does not change within 30 s
         handle.press("End")
     page.wait_for_function(

@@ -63,7 +63,7 @@ def hub():
     exchange, config = work / "exchange", work / "jupyter-config"
     exchange.mkdir()
     config.mkdir()
-    shutil.copy(HUB / "nbgrader_config.py", config / "nbgrader_config.py")
+    shutil.copy(ROOT / "nbgrader_config.py", config / "nbgrader_config.py")  # the course's one config
     os.chmod(exchange, 0o777)  # nbgrader's documented set-up: everyone may write the exchange root
     env = {"JUPYTER_CONFIG_PATH": str(config), "NBGRADER_EXCHANGE": str(exchange),
            "NBGRADER_COURSE_ID": COURSE_ID}

@@ -2,23 +2,29 @@
 
 Every lesson (found automatically) goes into a temporary course's ``source/lessons/`` with its
 generated cells and metadata (applied to copies, so this holds before and after ``make
-notebooks``); ``nbgrader generate_assignment`` releases them all; three students hand in: the
-solutions (full marks), an untouched release copy (0) and the solutions with one typical
-mistake (partial marks, and the feedback shows our checker's hint). ``nbgrader autograde``
+notebooks``), next to the course's own ``nbgrader_config.py`` (no command-line override);
+``nbgrader generate_assignment`` releases them all; three students hand in: the solutions (full
+marks), an untouched release copy (0: every check says "not done yet", naming the answer, with
+nbgrader's own ``raise NotImplementedError()`` stub in the answer cells) and the solutions with one
+typical mistake (its point lost; the feedback and ``nbgrader validate`` show our diagnosis on the
+first line, no traceback). ``nbgrader autograde``
 executes every submitted lesson, so each student hands in only the lessons that
 ``tests/slow_tier.py`` gives nbgrader (``make test-all`` runs each lesson at most twice; nbval
 has run them all already).
 """
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.validator import Validator
 
 from tests import slow_tier as tier
 from tools.nbgrader_cells import BEGIN, find_exercises
-from tools.nbgrader_course import ASSIGNMENT, build_course, grade, solution_answers, submit
+from tools.nbgrader_course import ASSIGNMENT, CONFIG, build_course, grade, solution_answers, submit
 from tools.notebooks import lesson_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,4 +111,52 @@ def test_one_typical_mistake_scores_partial_and_the_feedback_shows_our_hint(cour
     score, most = scores["mistake"]
     assert (score, most) == (points([lesson]) - 1, total_exercises()), f"mistake in {lesson}, {grade_id}"
     feedback = folder / "feedback" / "mistake" / ASSIGNMENT / lesson.replace(".ipynb", ".html")
-    assert hint in feedback.read_text(encoding="utf-8"), f"{feedback.name} lacks the hint {hint!r}"
+    text = feedback.read_text(encoding="utf-8")
+    assert hint in text, f"{feedback.name} lacks the hint {hint!r}"
+    assert "most recent call last" not in text and "framework.py" not in text
+
+
+def graded_check_cells(folder, student, lesson):
+    """The autograded check cells of ``student``'s ``lesson``: ``[(grade_id, cell)]``."""
+    nb = nbformat.read(folder / "autograded" / student / ASSIGNMENT / lesson, as_version=4)
+    return [(c.metadata["nbgrader"]["grade_id"], c) for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+
+
+def test_nbgrader_validate_shows_the_diagnosis_on_the_first_line(course):
+    """What ``nbgrader validate`` prints for the failed check (its own formatting: indented, lines
+    cut at 90 characters), read off the autograded notebook instead of executing it again."""
+    folder, _, (lesson, grade_id, hint) = course
+    failed = [cell for gid, cell in graded_check_cells(folder, "mistake", lesson)
+              if gid == grade_id.replace("ex-", "check-")]
+    validator = Validator()
+    printed = validator._indent(validator._extract_error(failed[0])).splitlines()
+    assert printed[0].strip().startswith(hint) and not printed[0].endswith("..."), printed
+    assert not [line for line in printed if "Traceback" in line]
+
+
+def test_untouched_checks_say_not_done_yet_naming_the_answer_without_a_traceback(course):
+    folder, _, _ = course
+    for lesson in UNTOUCHED:
+        checks = graded_check_cells(folder, "untouched", lesson)
+        assert checks
+        for grade_id, cell in checks:
+            (error,) = [o for o in cell.outputs if o.output_type == "error"]
+            names = re.findall(r'"(\w+)"', cell.source.splitlines()[-1])
+            number = grade_id.removeprefix("check-").replace("-", ".")
+            assert error.ename == "ExerciseNotDone", (lesson, grade_id, error.ename)
+            assert error.traceback[0].startswith(f"Exercise {number} is not done yet: "), error.traceback
+            assert f"`{names[0]}`" in error.traceback[0]
+            assert not [line for line in error.traceback if "Traceback" in line or "File " in line]
+
+
+def test_the_course_runs_with_its_own_config_file(course):
+    """The course folder holds the repository's ``nbgrader_config.py``, and nbgrader reads its
+    execute timeout from it (nothing is passed on the command line)."""
+    folder, _, _ = course
+    assert (folder / CONFIG.name).read_text() == CONFIG.read_text()
+    want = int(re.search(r"^c\.Execute\.timeout = (\d+)", CONFIG.read_text(), re.M).group(1))
+    code = ("from nbgrader.apps.nbgraderapp import NbGraderApp\n"
+            "app = NbGraderApp(); app.initialize([]); print(app.config.Execute.timeout)")
+    got = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, check=True)
+    assert int(got.stdout.split()[-1]) == want > 30

@@ -12,9 +12,9 @@ import pytest
 from nbclient import NotebookClient
 
 from tests import slow_tier as tier
-from tools.nbgrader_cells import set_nbgrader_metadata
+from tools.nbgrader_cells import find_exercises, set_nbgrader_metadata
 from tools.notebooks import lesson_paths
-from tools.student import BEGIN, END, main, student_notebook, write_student_copies
+from tools.student import BEGIN, END, PACKAGE_LINK, main, student_notebook, write_student_copies
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = lesson_paths(ROOT / "notebooks")
@@ -99,7 +99,7 @@ def test_a_students_work_is_never_overwritten_without_force(tmp_path, capsys):
 
     assert main([str(src), str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "skipped (exists)" in printed and "--force" in printed
+    assert "skipped (exists)" in printed and "make student FORCE=1" in printed
     assert work.read_bytes() == answer
 
     assert main([str(src), str(out), "--force"]) == 0
@@ -126,7 +126,7 @@ def test_no_solution_text_leaks_into_the_student_copy(path):
     assert count >= 3, f"{path.name} should have at least 3 exercises, has {count}"
     for original, student in zip(nb.cells, copy.cells, strict=True):
         if original.cell_type != "code" or BEGIN not in original.source:
-            assert student.source == original.source
+            assert student.source == PACKAGE_LINK.sub(r"](source/\1)", original.source)
             continue
         lines = original.source.splitlines()
         body = lines[lines.index(next(ln for ln in lines if ln.strip() == BEGIN)) + 1:
@@ -149,6 +149,25 @@ def test_every_exercise_is_followed_by_a_check_that_passes(path):
             assert "✔ Exercise" in printed, f"{path.name}: check after cell {i + 1} did not pass"
 
 
+def test_the_copies_work_outside_the_repository(tmp_path):
+    """The glossary goes along, and every link from a lesson to a local file (the glossary, another
+    lesson, a package file) resolves inside the copied folder."""
+    out = tmp_path / "class"
+    outcomes = write_student_copies(ROOT / "notebooks", out)
+    assert (out / "glossary.ipynb").exists() and all(o.status == "written" for o in outcomes)
+    linked = 0
+    for path in lesson_paths(out):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for target in re.findall(r"\]\(([^)#\s]+?)(?:#[^)]*)?\)", cell.source):
+                if not re.match(r"[a-z]+:", target):
+                    assert (out / target).resolve().is_file(), f"{path.name}: dead link {target}"
+                    linked += "linreg_utils/" in target
+    assert linked >= 3, "the lessons' links to package files should point into source/"
+    assert not list(out.rglob("*.ipynb_checkpoints"))
+
+
 def names_an_answer_defines(source):
     """Names assigned at the top level of a solution region (``x = ...``, ``a, b = ...``)."""
     body = source.split(BEGIN, 1)[1].split(END, 1)[0]
@@ -163,27 +182,41 @@ def names_an_answer_defines(source):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", [p for p in WITH_EXERCISES if p.name in tier.lessons_for(tier.STUDENT_COPY)],
                          ids=lambda p: p.name)
-def test_student_copy_runs_until_the_first_exercise_then_asks_for_answers(path, tmp_path):
+def test_student_copy_runs_and_every_check_says_not_done_yet_without_a_traceback(path, tmp_path):
+    """The student copy, run top to bottom as a student who answers nothing would: the lesson's own
+    cells run, each answer cell stops at its stub, and each check cell says "not done yet", naming
+    the answer, in one message (no traceback); the progress cell lists them as not done."""
     write_student_copies(path, tmp_path)
     nb = nbformat.read(tmp_path / path.name, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    first_exercise = next(i for i, c in enumerate(nb.cells) if "NotImplementedError(" in c.source)
+    source = nbformat.read(path, as_version=4)
+    exercises = find_exercises(source, int(path.name[:2]))
     errors = {i: o for i, c in enumerate(nb.cells) if c.cell_type == "code"
               for o in c.outputs if o.output_type == "error"}
-    assert errors, "the student copy should stop at its unanswered exercises"
-    assert min(errors) >= first_exercise, (
-        f"cell {min(errors) + 1} fails before the first exercise: {errors[min(errors)]['evalue']}")
-    # An answer that is a value (``prediction = ...``), not a function, is simply undefined
-    # until written: a later cell may then say so with a NameError naming it, and nothing else.
-    sources = nbformat.read(path, as_version=4).cells
-    unwritten = set().union(*(names_an_answer_defines(c.source) for c in sources
-                              if c.cell_type == "code" and BEGIN in c.source))
-    wrong = {i: f"{o.ename}: {o.evalue}" for i, o in errors.items()
-             if o.ename != "NotImplementedError"
-             and not (o.ename == "NameError" and re.search(r"name '(\w+)'", o.evalue)
-                      and re.search(r"name '(\w+)'", o.evalue).group(1) in unwritten)}
-    assert not wrong, f"errors other than an unanswered exercise: {wrong}"
-    unanswered = [i for i, o in errors.items() if o.ename == "NotImplementedError"
-                  and re.search(r"Exercise \d+\.\d+", o.evalue)]
-    assert unanswered, "the stubs and checks should say which exercise is not done yet"
+    stubs, checks = {e.answer for e in exercises}, {e.check: e for e in exercises}
+    unexpected = sorted(set(errors) - stubs - set(checks))
+    assert not unexpected and set(checks) <= set(errors), f"unexpected errors in cells {unexpected}"
+    for index in stubs & set(errors):  # a value exercise's stub raises in its own cell
+        assert errors[index].ename == "NotImplementedError"
+    for index, exercise in checks.items():
+        error = errors[index]
+        names = re.findall(r'"(\w+)"', nb.cells[index].source.splitlines()[-1])
+        assert error.ename == "ExerciseNotDone", f"{exercise.number}: {error.ename}"
+        assert error.traceback[0].startswith(f"Exercise {exercise.number} is not done yet: "), error.traceback
+        assert f"`{names[0]}`" in error.traceback[0]
+        assert not [line for line in error.traceback if "Traceback" in line or "File " in line]
+    progress = "".join(o.get("text", "") for o in nb.cells[-2].outputs)
+    assert progress.count("not done yet") == len(exercises) and "not checked yet" not in progress
+
+
+def test_make_lab_student_serves_the_student_copies_once_named():
+    """``make lab-student`` writes the copies if missing and serves student/ (``--notebook-dir`` given
+    once: given twice, JupyterLab refuses to start)."""
+    import subprocess
+
+    dry = subprocess.run(["make", "-n", "lab-student"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    lab = [line for line in dry.splitlines() if "jupyter lab" in line]
+    assert len(lab) == 1 and lab[0].count("--notebook-dir") == 1 and "--notebook-dir=student" in lab[0]
+    assert "tools.student notebooks student" in dry

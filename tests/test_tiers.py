@@ -33,7 +33,8 @@ def test_make_test_leaves_the_slow_tier_out_and_ci_runs_it():
 
 
 def test_every_real_client_test_module_is_marked_slow():
-    for name in ("test_nbgrader.py", "test_wheel.py", "test_browser.py", "test_browser_momentum.py",
-                 "test_browser_race.py", "test_browser_notebook7.py", "test_browser_voila.py"):
+    for name in ("test_nbgrader.py", "test_wheel.py", "test_hidden_checks.py", "test_browser.py",
+                 "test_browser_momentum.py", "test_browser_race.py", "test_browser_notebook7.py",
+                 "test_browser_voila.py", "test_browser_exercises.py"):
         text = (ROOT / "tests" / name).read_text(encoding="utf-8")
         assert re.search(r"pytestmark = .*pytest\.mark\.slow", text), f"{name} must be marked slow"

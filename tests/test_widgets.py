@@ -138,6 +138,30 @@ def test_above_critical_the_view_says_diverges_and_draws_no_nan(view):
     assert "diverges" not in view.readout_plain and view.panels.warning.get_text() == ""
 
 
+@pytest.mark.parametrize(("asked", "shown"), [(1e9, 1e-1), (-1.0, 1e-4), (0.0, 1e-4)])
+def test_the_view_says_when_it_clamps_a_learning_rate_outside_its_range(view, asked, shown):
+    view.slider.value = asked
+    assert view.slider.value == pytest.approx(shown) and view.run.lr == pytest.approx(shown)
+    assert view.readout_plain.startswith(f"η = {asked:g} is outside the slider's range 1e-04 to 1e-01: "
+                                         f"it shows η = {shown:.3e} instead.")
+    view.slider.value = 1e-3
+    assert "outside the slider's range" not in view.readout_plain
+
+
+def test_a_second_clamped_request_to_the_same_end_updates_the_note(view):
+    view.slider.value = -1.0
+    view.slider.value = 0.0  # clamped to the value the slider already has: no change event
+    assert view.readout_plain.startswith("η = 0 is outside the slider's range")
+
+
+def test_at_an_end_of_its_range_the_view_says_larger_values_stop_there(data):
+    x, y = data
+    assert lr_widget(x, y, lr=1e9).readout_plain.startswith("η = 1e+09 is outside the slider's range")
+    view = lr_widget(x, y, lr=0.1)
+    assert view.readout_plain.startswith("η is at the slider's largest value, 1e-01") and "diverges" in \
+        view.readout_plain
+
+
 def test_steps_dropdown_reruns_and_rescales_the_loss_axis(view):
     assert "Not within" in view.readout_plain
     view.steps.value = 100_000

@@ -4,8 +4,9 @@ Usage (prints the scores; the test ``tests/test_nbgrader.py`` does the same and 
 
     python -m tools.nbgrader_course [COURSE_DIR]
 
-Steps, each nbgrader's own command with its default configuration (only the per-cell timeout
-is raised, for a loaded machine): the lessons, with their generated cells and metadata
+Steps, each nbgrader's own command with the course's own configuration (``nbgrader_config.py``,
+copied into the course folder as the README tells a teacher to): the lessons, with their generated
+cells and metadata
 (:func:`tools.notebooks.update_navigation`, run on copies, so this works before and after
 ``make notebooks``), go into ``source/lessons/``; ``nbgrader generate_assignment lessons`` makes
 the release copies; each submission is a release copy with answers put in; ``nbgrader autograde
@@ -29,7 +30,8 @@ from tools.notebooks import lesson_paths, update_navigation
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "lessons"
-TIMEOUT = ["--Execute.timeout=600"]
+CONFIG = ROOT / "nbgrader_config.py"
+"""The course's nbgrader configuration (the execute timeout), what a teacher copies into the course."""
 Answers = Callable[[str, str, str], str]  # (notebook name, grade_id, source answer) -> answer
 
 
@@ -45,7 +47,9 @@ def nbgrader(course: Path, *args: str) -> str:
 
 
 def make_sources(notebooks: Path, course: Path) -> list[Path]:
-    """Copy the lessons to ``course/source/lessons`` with their generated cells; return them."""
+    """Copy the course's ``nbgrader_config.py`` into ``course`` and the lessons to
+    ``course/source/lessons`` with their generated cells; return the lessons."""
+    shutil.copy(CONFIG, course / CONFIG.name)
     source = course / "source" / ASSIGNMENT
     source.mkdir(parents=True)
     for path in lesson_paths(notebooks):
@@ -87,7 +91,7 @@ def grade(course: Path) -> dict[str, tuple[float, float]]:
     """Autograde every submission and write feedback; ``{student: (score, max_score)}``."""
     from nbgrader.api import Gradebook
 
-    nbgrader(course, "autograde", ASSIGNMENT, *TIMEOUT)
+    nbgrader(course, "autograde", ASSIGNMENT)
     nbgrader(course, "generate_feedback", ASSIGNMENT)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         return {s.student.id: (s.score, s.max_score)

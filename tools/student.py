@@ -1,6 +1,6 @@
 """Write student copies of the lessons: solutions replaced by stubs, outputs cleared.
 
-Usage::
+Usage (``make student``, ``make student FORCE=1``)::
 
     python -m tools.student notebooks/ student/ [--force]
 
@@ -13,11 +13,16 @@ nbgrader's own ``generate_assignment`` on the lessons (see the README). A file t
 exists in the target folder is never overwritten (it may hold a student's answers) unless
 ``--force`` is given; an existing copy identical to the new one is reported as up to date.
 Sources are only read.
+
+The copies work outside the repository: the glossary the lessons link to (``glossary.ipynb``) goes
+along, and a link to a file of the package (``../linreg_utils/optimizers.py``) points to a copy of
+that file in ``source/`` next to the lessons.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +31,12 @@ import nbformat
 
 from .nbgrader_cells import BEGIN, END, find_exercises
 from .notebooks import lesson_paths
+
+GLOSSARY = "glossary.ipynb"
+PACKAGE_LINK = re.compile(r"\]\(\.\./(linreg_utils/[\w/]+\.py)\)")
+"""A markdown link from a lesson to a file of the package, e.g. ``](../linreg_utils/optimizers.py)``."""
+SOURCE = "source"
+"""The folder of the student copies that holds the package files the lessons link to."""
 
 
 @dataclass
@@ -77,6 +88,8 @@ def student_notebook(nb: nbformat.NotebookNode, name: str) -> tuple[nbformat.Not
     exercises = {e.answer: e for e in find_exercises(copy, lesson)}
     for index, cell in enumerate(copy.cells):
         cell.metadata.pop("nbgrader", None)
+        if cell.cell_type == "markdown":
+            cell.source = PACKAGE_LINK.sub(rf"]({SOURCE}/\1)", cell.source)
         if index in exercises:
             ex = exercises[index]
             cell.source = strip_solutions(cell.source, ex.number, ex.title, f"{name}, cell {index + 1}")
@@ -92,24 +105,36 @@ def write_student_copies(source: Path, target: Path, force: bool = False) -> lis
     if not paths:
         raise ValueError(f"no lesson notebooks (NN_name.ipynb) found in {source}")
     target.mkdir(parents=True, exist_ok=True)
-    outcomes = []
+    outcomes, linked = [], set()
     for path in paths:
-        copy, count = student_notebook(nbformat.read(path, as_version=4), path.name)
-        text = nbformat.writes(copy) + "\n"
-        dest = target / path.name
-        if dest.resolve() == path.resolve():
-            raise ValueError(f"target {dest} is the source notebook itself: choose another folder")
-        if dest.exists():
-            if dest.read_text(encoding="utf-8") == text:
-                outcomes.append(Outcome(dest, "up to date", count))
-                continue
-            if not force:
-                outcomes.append(Outcome(dest, "skipped (exists)", count))
-                continue
-        status = "overwritten" if dest.exists() else "written"
-        dest.write_text(text, encoding="utf-8")
-        outcomes.append(Outcome(dest, status, count))
+        nb = nbformat.read(path, as_version=4)
+        markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+        linked.update(m for text in markdown for m in PACKAGE_LINK.findall(text))
+        copy, count = student_notebook(nb, path.name)
+        outcomes.append(_write(target / path.name, nbformat.writes(copy) + "\n", path, force, count))
+    glossary = (source if source.is_dir() else source.parent) / GLOSSARY
+    if glossary.exists():
+        outcomes.append(_write(target / GLOSSARY, glossary.read_text(encoding="utf-8"), glossary, force, 0))
+    root = Path(__file__).resolve().parents[1]
+    for name in sorted(linked):
+        outcomes.append(_write(target / SOURCE / name, (root / name).read_text(encoding="utf-8"), root / name,
+                               force, 0))
     return outcomes
+
+
+def _write(dest: Path, text: str, source: Path, force: bool, exercises: int) -> Outcome:
+    """Write ``text`` to ``dest`` unless a different file is there already (and not ``force``)."""
+    if dest.resolve() == source.resolve():
+        raise ValueError(f"target {dest} is the source notebook itself: choose another folder")
+    if dest.exists():
+        if dest.read_text(encoding="utf-8") == text:
+            return Outcome(dest, "up to date", exercises)
+        if not force:
+            return Outcome(dest, "skipped (exists)", exercises)
+    status = "overwritten" if dest.exists() else "written"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(text, encoding="utf-8")
+    return Outcome(dest, status, exercises)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,11 +153,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for o in outcomes:
-        print(f"{o.status:>16}: {o.target}  ({o.exercises} exercise{'s' * (o.exercises != 1)})")
+        what = f"  ({o.exercises} exercise{'s' * (o.exercises != 1)})" if o.target.suffix == ".ipynb" else ""
+        print(f"{o.status:>16}: {o.target}{what}")
     skipped = [o for o in outcomes if o.status.startswith("skipped")]
     if skipped:
         print(f"{len(skipped)} file(s) already existed and were left untouched (they may hold a "
-              "student's answers); pass --force to overwrite them.")
+              "student's answers); to overwrite them: make student FORCE=1 (or python -m tools.student "
+              "... --force).")
     elif all(o.status == "up to date" for o in outcomes):
         print("Nothing to do: every student copy is already up to date.")
     return 0

@@ -10,6 +10,7 @@ say in words what went wrong.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,6 +41,7 @@ def _close(a: float, b: float, rel: float = 1e-4) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=1e-15)
 
 
+@lru_cache(maxsize=8)
 def measured_steps(lr: float = PREDICT_LR, budget: int = 2_300) -> int:
     """Steps ``torch.optim.SGD`` (float64) needs from (0, 0) on the seed to reach ``L* + 1e-6``."""
     x, y = seed_data()
@@ -149,6 +151,7 @@ def check_centred_critical_lr(critical_centred: object) -> None:
          "which one limits the learning rate.")
 
 
+@lru_cache(maxsize=8)
 def fewest_steps(start: tuple[float, float], steps: int = EXPLORE_STEPS) -> tuple[float, int]:
     """``(lr, k)``: the learning rate below 2/λmax whose gap ``Σᵢ ½λᵢc0ᵢ²(1 − ηλᵢ)^{2k}`` first
     reaches ``REACH_TOL`` soonest from ``start``, on a fine grid (exact, vectorised)."""

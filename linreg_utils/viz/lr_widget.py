@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 
 import torch
 
@@ -90,6 +91,41 @@ def scale_html(scale: LrScale, lr: float, width_px: int = 520) -> str:
             f'margin:0 0 0 110px">{bar}{ends}{marks}{marker}</div>')
 
 
+def clamp_note(requested: float | None, shown: float, scale: LrScale) -> str:
+    """What the view says when the slider could not show the η asked for (it clamps to its range) or
+    sits at an end of its range ("" otherwise). ``requested``: the value set in the kernel, if any."""
+    if requested is not None and not math.isclose(requested, shown, rel_tol=1e-9):
+        return (f"η = {requested:g} is outside the slider's range {scale.low:.0e} to {scale.high:.0e}: "
+                f"it shows η = {shown:.3e} instead.")
+    if math.isclose(shown, scale.high, rel_tol=1e-9):
+        return f"η is at the slider's largest value, {scale.high:.0e}: a larger η typed in stops here."
+    if math.isclose(shown, scale.low, rel_tol=1e-9):
+        return f"η is at the slider's smallest value, {scale.low:.0e}: a smaller η typed in stops here."
+    return ""
+
+
+def _log_slider(**kwargs: object) -> object:
+    """An ipywidgets ``FloatLogSlider`` that remembers the last value asked of it (``.requested``)
+    before clamping it to its range, so that the view can say it clamped. A request clamped to the
+    value it already has changes nothing, so it calls ``.on_unchanged()`` (the view's update) itself."""
+    import ipywidgets as widgets
+    from traitlets import validate
+
+    class LrSlider(widgets.FloatLogSlider):
+        requested: float | None = None
+        on_unchanged: Callable[[], None] | None = None
+
+        @validate("value")
+        def _validate_value(self, proposal: dict) -> float:
+            before, self.requested = self.requested, float(proposal["value"])
+            value = super()._validate_value(proposal)
+            if value == self.value and self.requested != before and self.on_unchanged is not None:
+                self.on_unchanged()
+            return value
+
+    return LrSlider(**kwargs)
+
+
 class LrWidget:
     """The live view: ``slider`` (η, log scale), ``steps`` (a dropdown), the ``scale`` bar,
     the ``readout`` text and ``fig`` with three panels, all in ``box``."""
@@ -108,10 +144,11 @@ class LrWidget:
         lr, steps = positive_finite("lr", lr), positive_int("steps", steps)
         if steps not in STEP_CHOICES:
             raise ValueError(f"steps must be one of {STEP_CHOICES}, got {steps}")
-        self.slider = widgets.FloatLogSlider(
+        self.slider = _log_slider(
             value=lr, base=10, min=math.log10(self.scale.low), max=math.log10(self.scale.high),
             step=0.01, description="learning rate η", readout_format=".2e", continuous_update=True,
             style={"description_width": "110px"}, layout=widgets.Layout(width="640px"))
+        self.slider.requested = lr  # the η asked for, which the slider may have clamped
         self.slider.add_class("lr-slider")
         self.steps = widgets.Dropdown(options=[(f"{s:,}", s) for s in STEP_CHOICES], value=steps,
                                       description="steps", style={"description_width": "110px"})
@@ -128,6 +165,7 @@ class LrWidget:
         p = self.panels  # titles stay fixed here (η is in the readout): text is costly to redraw
         self.blitter = Blitter(self.fig, p.moving)
         self.update()
+        self.slider.on_unchanged = self.update
         self.box = widgets.VBox([self.slider, self.scale_bar, self.steps, self.readout, self.fig.canvas])
         self.box.add_class("lr-widget")
 
@@ -142,7 +180,8 @@ class LrWidget:
         show_run(self.panels, self.run, self.scale, titles=False)
         predicted = predicted_steps(self.x, self.y, self.slider.value, self.tol, *self.start)
         text = readout_text(self.run, self.scale, self.tol, predicted)
-        self.readout.value = f"<b>{html.escape(text)}</b>"
+        note = clamp_note(self.slider.requested, self.slider.value, self.scale)
+        self.readout.value = f"<b>{html.escape(f'{note} {text}' if note else text)}</b>"
         self.scale_bar.value = scale_html(self.scale, self.slider.value)
         if rescaled:
             self.blitter.invalidate()  # new axis ticks: the saved background is stale

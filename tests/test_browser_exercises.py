@@ -1,0 +1,81 @@
+"""What a learner sees when a check fails: one plain message, no traceback, in a real JupyterLab and in
+Voilà (as ``make present`` serves it), in headless Chromium.
+
+A small notebook made of lesson 02's own cells: Exercise 2.1 answered with the recorded typical
+mistake (``tests/exercise_answers.py``), its check cell, ``hint("2.1")``, and Exercise 2.2's check
+cell unanswered. No lesson is executed. Screenshots go to ``test-artifacts/``
+(``docs/images/failed_check_*.png`` are copies). Skipped without Chromium unless
+``REQUIRE_BROWSER=1`` (CI).
+"""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.exercise_answers import ANSWERS
+from tools.lab_driver import PROMPTS, STDERR, chromium, open_notebook, running_lab, wait_kernel_idle
+from tools.nbgrader_cells import find_exercises
+from tools.voila_driver import running_voila
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+NAME = "failed_check.ipynb"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def check_cells() -> dict[str, str]:
+    nb = nbformat.read(ROOT / "notebooks" / "02_gradient_descent_live.ipynb", as_version=4)
+    return {e.number: nb.cells[e.check].source for e in find_exercises(nb, 2)}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """A folder holding the small notebook (no outputs)."""
+    checks = check_cells()
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("### Exercise 2.1, answered with a typical mistake"),
+        nbformat.v4.new_code_cell(ANSWERS["2.1"].mistake),
+        nbformat.v4.new_code_cell(checks["2.1"]),
+        nbformat.v4.new_code_cell('hint("2.1")'),
+        nbformat.v4.new_code_cell(checks["2.2"]),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    folder = tmp_path_factory.mktemp("exercises")
+    nbformat.write(nb, folder / NAME)
+    return folder
+
+
+def test_jupyterlab_shows_the_failed_check_as_one_message(folder, needs_chromium):
+    with running_lab(folder) as (base, token, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        open_notebook(page, base, token, NAME)
+        page.locator(".jp-CodeCell").first.click()
+        for number in range(1, 5):  # Run All stops at the first error: run the cells one by one
+            page.keyboard.press("Shift+Enter")
+            numbered = f"{PROMPTS}.filter(p => /\\[\\d+\\]/.test(p.textContent)).length >= {number}"
+            page.wait_for_function(f"() => {numbered}", timeout=120_000)
+            wait_kernel_idle(page, 120_000)
+        outputs = page.locator(".jp-CodeCell").all()
+        failed = outputs[1].locator(STDERR).inner_text()
+        assert failed.startswith("Exercise 2.1 is not right yet: you shrank the gap by ρ per step."), failed
+        assert "Traceback" not in failed and 'hint("2.1")' in failed
+        assert "Hint 1 of 3 for Exercise 2.1" in outputs[2].inner_text()
+        unanswered = outputs[3].locator(STDERR).inner_text()
+        assert unanswered.startswith("Exercise 2.2 is not done yet: set `critical_centred`."), unanswered
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".jp-Notebook").first.screenshot(path=ARTIFACTS / "failed_check_jupyterlab.png")
+
+
+def test_voila_shows_the_failed_check_as_one_message(folder, needs_chromium):
+    with running_voila(folder) as (base, token), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1000, "height": 500})
+        page.goto(f"{base}/voila/render/{NAME}?token={token}", timeout=120_000)
+        message = page.get_by_text("Exercise 2.1 is not right yet").first
+        message.wait_for(timeout=120_000)
+        text = page.locator("body").inner_text()
+        assert "you shrank the gap by ρ per step" in text and 'hint("2.1")' in text
+        assert "Traceback" not in text and "There was an error" not in text
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "failed_check_voila.png")
