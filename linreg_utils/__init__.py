@@ -11,7 +11,7 @@
 - :mod:`.device`: CUDA, then MPS, then the CPU.
 
 Lesson extras are imported from their own modules (``from linreg_utils.optimizers import …``):
-``derivative_costs``, ``rosenbrock`` (lesson 01), ``sweep`` (03), ``optimizers`` (03–05),
+``derivative_costs``, ``rosenbrock`` (lesson 01), ``sweep`` (03), ``optimizers`` (03–05), ``adaptive`` (05),
 ``race`` (05), ``workflow`` (06), ``stochastic`` (07), ``nonconvex``, ``curvature`` (08);
 figures and widgets from ``viz``, exercise checkers from ``exercises``.
 """

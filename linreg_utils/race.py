@@ -120,16 +120,23 @@ def race(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: int = 3
     return {_check_name(name): course.run(name, lr, steps) for name, lr in lrs.items()}
 
 
-def readout(results: dict[str, Run], tol: float = FINISH_TOL) -> list[str]:
-    """One line per racer: steps to reach the optimum, or why it did not."""
-    lines = []
+def readout(results: dict[str, Run], tol: float = FINISH_TOL, ranked: bool = False) -> list[str]:
+    """One line per racer: the gradient evaluations it needed to finish (one per step: every racer,
+    L-BFGS included, evaluates one gradient per step), or why it did not finish.
+
+    ``ranked``: finishers first, fewest evaluations first, then the rest in their given order.
+    """
+    lines, order = [], []
     for name, r in results.items():
         hit = r.settles_within(tol)
         if r.diverged_at is not None:
             verdict = f"diverged at step {r.diverged_at} (lr too large)"
         elif hit is None:
-            verdict = f"not within {tol:.0e} after {r.steps} steps (gap {r.gaps[-1]:.2e})"
+            verdict = f"not within {tol:.0e} after {r.steps} evaluations (gap {r.gaps[-1]:.2e})"
         else:
-            verdict = f"reached the optimum (gap ≤ {tol:.0e}) in {hit} steps"
+            verdict = f"finished (gap ≤ {tol:.0e} from then on) after {hit} evaluations"
         lines.append(f"{name:<15} lr={r.lr:<8.4g} {verdict}")
+        order.append((r.diverged_at is not None or hit is None, hit or 0))
+    if ranked:
+        lines = [line for _, line in sorted(zip(order, lines, strict=True), key=lambda pair: pair[0])]
     return lines

@@ -71,7 +71,7 @@ class Run:
     :func:`diverged_at` fired, else None. ``reached_at``: the step at which the loop met the goal
     it was stopped at (a tolerance), else None. ``log``: further records by name, e.g.
     ``"evaluations"`` (loss and gradient evaluations so far, ``(k + 1,)``), ``"seconds"``,
-    ``"grad_sq"`` (``‖∇L‖²``), ``"lr"``, ``"momentum"``.
+    ``"grads"`` (``∇L(θ_k)``, ``(k + 1, d)``), ``"grad_sq"`` (``‖∇L‖²``), ``"lr"``, ``"momentum"``.
     """
 
     losses: np.ndarray
@@ -156,7 +156,8 @@ def train(loss_fn: Callable[[], torch.Tensor], params: Iterable[torch.Tensor],
     the loss at ``θ_k`` (the evaluation step ``k + 1`` starts from: the closure's first call
     reuses it, so nothing is evaluated twice; the last, after the last step, is one more),
     ``θ_k`` (``path``, the parameters flattened) and in ``log``: ``"evaluations"`` (closure
-    calls by ``optimizer.step`` so far), ``"grad_sq"``, ``"seconds"``, ``"lr"`` and, where the
+    calls by ``optimizer.step`` so far), ``"grads"`` (``∇L(θ_k)``, flattened like ``path``), ``"grad_sq"``,
+    ``"seconds"``, ``"lr"`` and, where the
     optimizer has one, ``"momentum"`` (of its first parameter group, the values step ``k + 1``
     uses). ``scheduler`` is stepped after each step (``ReduceLROnPlateau`` with that step's loss).
     Stops early once the run diverged (:func:`diverged_at`; ``m`` runs: once all have) unless
@@ -218,7 +219,8 @@ def train(loss_fn: Callable[[], torch.Tensor], params: Iterable[torch.Tensor],
     path, grads = torch.stack(path).split([size, size], dim=1)
     grad_sq = (grads.double() ** 2).sum(dim=1)
     log = {"evaluations": np.array(evaluations), "seconds": np.array(seconds),
-           "grad_sq": grad_sq.cpu().numpy(), "lr": np.array(lrs, dtype=float)}
+           "grads": grads.double().cpu().numpy(), "grad_sq": grad_sq.cpu().numpy(),
+           "lr": np.array(lrs, dtype=float)}
     if None not in momenta:
         log["momentum"] = np.array(momenta, dtype=float)
     single = losses.shape[1] == 1

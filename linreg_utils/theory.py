@@ -8,11 +8,13 @@ GD with step ``η`` multiplies direction ``i`` by ``1 − ηλᵢ`` each step, h
 ``L − L* = ½ dᵀHd = Σᵢ ½ λᵢ cᵢ²``.
 
 Two layers. *Spectrum* functions take eigenvalues (or ``ηλ``) and broadcast over NumPy arrays:
-:func:`stability_edge` (``2 + 2β``), :func:`largest_stable_lr`, :func:`fastest_gd_lr`,
+:func:`stability_edge` (``2 + 2β``), :func:`adam_stability_edge` (``2(1 + β₁)/(1 − β₁)``),
+:func:`preconditioned_hessian`, :func:`preconditioned_sharpness`, :func:`largest_stable_lr`,
+:func:`fastest_gd_lr`,
 :func:`gd_factors` (``1 − ηλ``), :func:`direction_rate`, :func:`damping_band`, :func:`momentum_roots`,
 :func:`iteration_matrix`, :func:`gap_shares`, :func:`quadratic_gap`. *Data* functions take the points
 ``x, y`` and call them: :func:`critical_lr`, :func:`optimal_lr`, :func:`convergence_rate`,
-:func:`momentum_parameters`, :func:`predicted_steps`, … Views (``viz``), checkers
+:func:`momentum_parameters`, :func:`predicted_steps`, :func:`regularised_optimum`, … Views (``viz``), checkers
 (``exercises``) and every other module call these instead of writing a formula again
 (``tests/test_formulas_once.py`` checks that).
 """
@@ -150,6 +152,21 @@ def gap_shares(lam: np.ndarray, c: np.ndarray) -> np.ndarray:
         return 0.5 * np.asarray(lam) * np.asarray(c) ** 2
 
 
+def regularised_optimum(x: torch.Tensor, y: torch.Tensor, strength: ArrayLike) -> np.ndarray:
+    """``argmin L(θ) + ½ Σᵢ sᵢ θᵢ²``: the solution of ``(H + diag(s)) θ = 2/n Aᵀy``, ``(2,)`` float64.
+
+    ``strength``: one number ``s ≥ 0`` for both coordinates (an L2 penalty ``(s/2)‖θ‖²``, where
+    ``torch.optim.Adam(weight_decay=s)`` and SGD with weight decay ``s`` end), or ``(2,)`` per coordinate.
+    """
+    xc, yc = xy_columns(x, y)
+    s = np.broadcast_to(np.asarray(strength, float), (2,))
+    if not np.all(np.isfinite(s) & (s >= 0)):
+        raise ValueError(f"strength must be finite and ≥ 0, got {strength}")
+    a = design_matrix(xc)
+    c = (2.0 / len(a) * a.T @ yc[:, 0]).numpy()
+    return np.linalg.solve(mse_hessian(xc).numpy() + np.diag(s), c)
+
+
 def loss_gap(x: torch.Tensor, y: torch.Tensor) -> Callable[[ArrayLike, ArrayLike], ArrayLike]:
     """``gap(w, b) = L(w, b) − L*`` for the data ``(x, y)``: :func:`quadratic_gap` of
     ``d = (w − w*, b − b*)``, exact in float64; ``w, b`` numbers or arrays of one shape."""
@@ -210,6 +227,41 @@ def stability_edge(beta: ArrayLike = 0.0) -> ArrayLike:
     """``2 + 2β``: a direction converges iff ``0 < ηλ < 2 + 2β`` (heavy ball with ``0 ≤ β < 1``;
     ``β = 0`` is plain GD's ``ηλ < 2``). Broadcasts over arrays of ``β``."""
     return 2.0 + 2.0 * _betas(beta)
+
+
+def adam_stability_edge(beta1: ArrayLike = 0.9) -> ArrayLike:
+    """``2(1 + β₁)/(1 − β₁)``: with its preconditioner ``P`` frozen, Adam converges along an eigen-direction
+    of ``P^½ H P^½`` iff ``0 < ηλ < 2(1 + β₁)/(1 − β₁)`` (38 for β₁ = 0.9; bias correction ignored).
+
+    Adam's first moment is a heavy ball in EMA form, ``m ← β₁ m + (1 − β₁) g``: with ``v = m/(1 − β₁)`` it is
+    momentum ``β₁`` with step ``η(1 − β₁)``, so :func:`stability_edge` divided by ``1 − β₁``.
+    ``torch.optim.SGD(momentum=β, dampening=β)`` is the same update with ``P = I``.
+    Broadcasts over arrays of ``β₁ < 1``.
+    """
+    beta1 = _betas(beta1)
+    if np.any(beta1 >= 1.0):
+        raise ValueError(f"beta1 must be below 1 (an average that never forgets has no edge), got {beta1}")
+    return stability_edge(beta1) / (1.0 - beta1)
+
+
+def preconditioned_hessian(hessian: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``P^½ H P^½`` for diagonal preconditioners ``P = diag(p)``: ``p`` ``(..., d)`` positive, ``hessian``
+    ``(d, d)``; shape ``(..., d, d)``.
+
+    ``θ ← θ − η P ∇L`` is gradient descent in the coordinates ``u = P^-½ θ``, where the loss has this
+    Hessian: its eigenvalues (those of ``PH``) are the curvatures the preconditioned method feels.
+    """
+    p = np.asarray(p, float)
+    if not np.all(p > 0):
+        raise ValueError("p must hold positive numbers (the preconditioner's diagonal)")
+    root = np.sqrt(p)
+    return root[..., :, None] * np.asarray(hessian, float) * root[..., None, :]
+
+
+def preconditioned_sharpness(hessian: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``λmax(P^½ H P^½)``: the sharpness a method stepping ``θ ← θ − η P ∇L`` feels, for diagonal
+    ``P = diag(p)``, ``p`` ``(..., d)``; shape ``(...)`` (see :func:`preconditioned_hessian`)."""
+    return np.linalg.eigvalsh(preconditioned_hessian(hessian, p))[..., -1]
 
 
 def largest_stable_lr(lam_max: float, beta: float = 0.0) -> float:

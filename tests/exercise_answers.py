@@ -75,6 +75,22 @@ ANSWERS: dict[str, Recorded] = {
     "4.4": Recorded("def momentum_step(theta, grad, velocity, lr, beta):\n"
                     "    return theta - lr * grad, beta * velocity + grad   # velocity unused",
                     "you never used the velocity", ("theta - lr * velocity",)),
+    "5.1": Recorded("from linreg_utils import hessian_eigenvalues, seed_data\n"
+                    "lam_max = hessian_eigenvalues(seed_data()[0])[1]\n"
+                    "ema_edge_lr = (2 + 2 * 0.8) / lam_max   # lesson 04's edge, as if the buffer summed",
+                    "that is the edge of momentum that sums gradients",
+                    ("0.1998", "0.19979", "0.200", "18 / lam_max", "18/λmax", "2(1 + β₁)/(1 − β₁)",
+                     "2 * (1 + beta) / (1 - beta)", "(1 + 0.8) / (1 - 0.8)")),
+    "5.2": Recorded("import numpy as np\nfrom linreg_utils import mse_hessian, seed_data\n"
+                    "H = mse_hessian(seed_data()[0]).numpy()\n"
+                    "d = np.array([0.004, 0.004])   # a whole step from θ*\n"
+                    "rmsprop_gap = 0.5 * d @ H @ d",
+                    "your points are a whole step from θ*",
+                    ("2.305e-04", "2.3e-04", "2.31e-04", "0.00023", "/ 2  # each point", "η/2", "(0.004 / 2)",
+                     "0.002, 0.002", "η²/8", "lr ** 2 / 8")),
+    "5.3": Recorded("closure_calls = 4 + 1   # one after every iteration, and one at the start",
+                    "you counted an evaluation after the last iteration",
+                    ("4", "1 + (4 - 1)", "max_iter - 1", "1 + (max_iter")),
     "6.1": Recorded("def predict(model, x):\n    return model(x.to(next(model.parameters()).device)).cpu()",
                     "your prediction requires grad", ("no_grad", "inference_mode", "model(x.to(device))")),
     "6.2": Recorded("def to_original_scale(w_z, b_z, mean, std):\n    return w_z / std, b_z",

@@ -97,15 +97,30 @@ L04_BETA09_MEASURED = (0.9484, (128, 151), (111, 151))  # η=0.02, β=0.9: torch
 L04_POLYAK_SETTLE, L04_BEAT_SETTLE = 132, 95  # torch steps to stay within 1e-6 from START
 
 # --- lesson 05 · adaptive methods and quasi-Newton -----------------------------------------------
-L05_ADAM_KAPPA = 71  # κ(P^1/2 H P^1/2) with Adam's P = diag(1/(√v̂+ε)) after 300 steps (lr 0.1)
+# Raw seed data, float64, from START = (-0.5, 3.0); runs are torch.optim unless named otherwise.
+L05_ADAM_KAPPA = (61.9, 67.7, 70.7)  # κ(P^1/2 H P^1/2) of Adam's P (lr 0.1) at steps 1, 10, 300
 L05_BIAS_RATIOS = (3.16, 6.53)  # uncorrected / corrected Adam step at t = 1 and t = 10
-L05_REGULARISED_GAP = 6.5e-05  # L2-regularised minimiser (wd 0.01) above L*
-L05_ADAMW_LOWEST = 3e-08  # lowest gap of AdamW (lr 0.1, wd 0.01) over 20,000 steps, 1 digit
+# SGD(momentum=0.9, dampening=0.9) at ηλmax = 0.97 and 1.03 × 38: (gap after 300 steps, step it diverged at)
+L05_EMA_EDGE_RUNS = ("2e-10", 10)
+# Adam lr 0.3, 4,000 steps: η λmax(P^1/2 H P^1/2) above 2 from this step (the gap then, and at step 1,000);
+# above 38 from this step; the gap above 1e-20 from this step, its peak within 300 steps, and the
+# sharpness's lowest value in those 300 steps
+L05_ADAM_SPIKE = (22, "7.9e-01", "1e-31", 2_258, 2_312, "4.6e-01", "29")
+# Adam lr 0.1, 5,000 steps: above 38 from this step, the gap above 1e-20 from this step, its peak after
+L05_ADAM_SPIKE_LR01 = (4_307, 4_365, "5.0e-02")
+# the race's simulator, Adam lr 0.1: ∇L exactly [0, 0] from this step on; m at step 20,000
+L05_SIMULATOR_FROZEN = (1_163, 2.5e-323)
+# RMSprop lr 0.01, steps 2,000-2,500: median η λmax(P^1/2 H P^1/2); the steps' size; the gap of the cycle
+L05_RMSPROP_CYCLE = ("2.000", "0.0100", "1.44e-03")
+# λ = 0.1, lr 0.01, from θ*, 1,000 steps: % of the way from θ* to the L2-penalised minimiser
+L05_DECAY_SHARES = {"full batch": {"Adam": 0, "Adam + L2": 100, "AdamW": 1},
+                    "batches of 3": {"Adam": 1, "Adam + L2": 100, "AdamW": 36}}
 L05_LBFGS_OFF = (1.0, 4.8e-03, 1.9e-05)  # ‖H_k − H⁻¹‖/‖H⁻¹‖ at steps 3, 4, 5 (2, 3, 4 pairs)
-L05_RACE_500 = {"SGD + momentum": 201, "Nesterov": 283, "Adagrad": 493, "Adam": 248, "LBFGS": 5}
-L05_STANDARDIZED_SGD = 6  # steps for SGD (lr 0.4) to the 1e-8 finish line on standardized x
-# RMSprop lr 0.01: gap at step 1,000; min and max of the gap from step 2,000 to 5,000
-L05_RMSPROP_LONG = (2.5e-04, 1.4e-03, 1.5e-03)
+# one step() of torch.optim.LBFGS (defaults): (iterations, closure calls, gap after)
+L05_LBFGS_CALLS = {None: (7, 7, "8e-15"), "strong_wolfe": (3, 7, "4e-31")}
+# The race: gradient evaluations to stay within 1e-8 (one per step), raw x and standardized x
+L05_RACE_500 = {"LBFGS": 5, "SGD + momentum": 201, "Adam": 248, "Nesterov": 283, "Adagrad": 493}
+L05_RACE_STANDARDIZED = {"LBFGS": 2, "SGD": 6, "Adam": 173}
 
 # --- lesson 06 · the regression workflow ---------------------------------------------------------
 # The tutorial's real float32 run (nn.Linear seeded 0, SGD lr=1e-3), recorded for 20,000 epochs;

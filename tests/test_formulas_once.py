@@ -32,6 +32,9 @@ FORMULAS = [
     ("the design matrix [x, 1]", "design_matrix", r"torch\.cat\(\s*\[\s*\w+\s*,\s*torch\.ones_like"),
     ("1 + β − ηλ (the momentum recurrence's coefficient)", "iteration_matrix / direction_errors",
      r"\b1(\.0)?\s*\+\s*\S*beta\S*\s*-\s*\S*(eta|lr)"),
+    ("2(1 + β₁)/(1 − β₁) (Adam's edge)", "adam_stability_edge", r"/\s*\(\s*1(\.0)?\s*-\s*\w*beta\w*\s*\)"),
+    ("λmax(P^½HP^½) (the preconditioned sharpness)", "preconditioned_hessian / preconditioned_sharpness",
+     r"\[[^\]]*None[^\]]*\]\s*\*\s*[\w.()]+\s*\*\s*[\w.()]+\[[^\]]*None"),
 ]
 # The divergence policy: one threshold, in runs.py only.
 POLICY = ("a divergence threshold on a loss or the parameters outside runs.py", "runs.diverged_at",
@@ -93,6 +96,8 @@ COPIES = [
     "flat = 0.5 * lam[0] * c0[0] ** 2",
     "a = torch.cat([x, torch.ones_like(x)], dim=1)",
     "a = 1.0 + beta - lr * lam",
+    "edge = 2 * (1 + beta1) / (1 - beta1)",
+    "k = np.linalg.cond(p[:, None] * H * p[None, :])",
 ]
 
 

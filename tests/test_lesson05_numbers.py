@@ -1,6 +1,6 @@
-"""Every number lesson 05's prose states, recomputed (values in tests/lesson_numbers.py), and the
-corrected claims: AdamW is no regularised minimiser, L-BFGS's matrix with two pairs, Adam's late
-spikes in torch itself, standardizing beats clever optimizers here."""
+"""Every number lesson 05's prose states, recomputed with torch.optim (values in tests/lesson_numbers.py):
+Adam's preconditioner, its edge 2(1 + β₁)/(1 − β₁) and late spikes, RMSprop's cycle at its edge 2,
+Adam + L2 against AdamW, L-BFGS's estimate and closure calls, and the race ranked by evaluations."""
 
 import math
 
@@ -8,59 +8,130 @@ import numpy as np
 import pytest
 import torch
 
-from linreg_utils import START, condition_number, line_loss, optimize, seed_data, standardize
+from linreg_utils import (
+    START,
+    closed_form_fit,
+    hessian_eigenvalues,
+    line_loss,
+    loss_gap,
+    mse_hessian,
+    optimize,
+    seed_data,
+    standardize,
+)
+from linreg_utils.adaptive import running_mean_square, weight_decay_end_points
 from linreg_utils.optimizers import adam, lbfgs, lbfgs_inverse_hessian
 from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, Racecourse, race
+from linreg_utils.theory import (
+    adam_stability_edge,
+    preconditioned_hessian,
+    preconditioned_sharpness,
+    quadratic_gap,
+    regularised_optimum,
+)
 from tests.lesson_numbers import (
+    L03_KAPPA_DIAGONAL,
     L05_ADAM_KAPPA,
-    L05_ADAMW_LOWEST,
+    L05_ADAM_SPIKE,
+    L05_ADAM_SPIKE_LR01,
     L05_BIAS_RATIOS,
+    L05_DECAY_SHARES,
+    L05_EMA_EDGE_RUNS,
+    L05_LBFGS_CALLS,
     L05_LBFGS_OFF,
     L05_RACE_500,
-    L05_REGULARISED_GAP,
-    L05_RMSPROP_LONG,
-    L05_STANDARDIZED_SGD,
+    L05_RACE_STANDARDIZED,
+    L05_RMSPROP_CYCLE,
+    L05_SIMULATOR_FROZEN,
 )
 
-X, Y = seed_data()
-COURSE = Racecourse(X, Y)
+X, Y = (t.double() for t in seed_data())
+LOSS, GAP, H = line_loss(X, Y), loss_gap(X, Y), mse_hessian(X).numpy()
+LAM_MAX = hessian_eigenvalues(X)[1]
+OPTIMUM = np.array(closed_form_fit(X, Y))
+START_T = torch.tensor(START, dtype=torch.float64)
 
 
-def test_adam_preconditioner_and_bias_correction():
-    theta, state = np.array(START), {}
-    for _ in range(300):
-        theta = adam(theta, COURSE.hessian @ theta - COURSE.c, state, lr=0.1)
-    p = np.sqrt(1 / (np.sqrt(state["v"] / (1 - 0.999**300)) + 1e-8))
-    assert round(np.linalg.cond(p[:, None] * COURSE.hessian * p[None, :])) == L05_ADAM_KAPPA
+def adam_run(lr: float, steps: int, beta2: float = 0.999) -> tuple[np.ndarray, np.ndarray]:
+    """A torch.optim.Adam run from START: (η λmax(P^1/2 H P^1/2) of each step, ½ dᵀHd at each step)."""
+    run = optimize(lambda p: torch.optim.Adam(p, lr=lr), LOSS, START_T, steps)
+    p = 1 / (np.sqrt(running_mean_square(run.log["grads"][:-1], beta2)) + 1e-8)
+    return lr * preconditioned_sharpness(H, p), quadratic_gap(run.path - OPTIMUM, H)
+
+
+def test_adam_preconditioner_improves_kappa_less_than_the_best_diagonal():
+    run = optimize(lambda p: torch.optim.Adam(p, lr=0.1), LOSS, START_T, 300)
+    p = 1 / (np.sqrt(running_mean_square(run.log["grads"][:-1], 0.999)) + 1e-8)
+    kappas = [round(float(np.linalg.cond(preconditioned_hessian(H, p[t - 1]))), 1) for t in (1, 10, 300)]
+    assert kappas == list(L05_ADAM_KAPPA)
+    assert round(float(np.linalg.cond(preconditioned_hessian(H, 1 / np.diag(H)))), 1) == L03_KAPPA_DIAGONAL
     ratios = [(1 - 0.9**t) / math.sqrt(1 - 0.999**t) for t in (1, 10)]
     assert [round(r, 2) for r in ratios] == list(L05_BIAS_RATIOS)
 
 
-def test_adamw_passes_the_regularised_minimiser_and_keeps_approaching_l_star():
-    regularised = np.linalg.solve(COURSE.hessian + 0.01 * np.eye(2), COURSE.c)
-    reg_gap = COURSE.gaps(regularised[None])[0]
-    assert float(f"{reg_gap:.1e}") == L05_REGULARISED_GAP
-    run = COURSE.run("AdamW", 0.1, 20_000)
-    assert float(f"{run.gaps.min():.0e}") == L05_ADAMW_LOWEST
-    assert run.gaps[500] > run.gaps[2000] > run.gaps[4000]  # still falling after 500 steps
-    # the real torch.optim.AdamW, 2,000 steps: far below the regularised minimiser's loss
-    path = optimize(lambda p: torch.optim.AdamW(p, lr=0.1), line_loss(X, Y),
-                    torch.tensor(START, dtype=torch.float64), 2000).path
-    assert COURSE.gaps(path[-1:])[0] < reg_gap / 50
+def test_ema_momentum_converges_just_inside_38_and_diverges_just_outside():
+    edge = adam_stability_edge(0.9)
+    assert edge == pytest.approx(38)
+    inside, outside = (optimize(lambda p, f=f: torch.optim.SGD(p, lr=f * edge / LAM_MAX, momentum=0.9,
+                                                               dampening=0.9), LOSS, START_T, 300)
+                       for f in (0.97, 1.03))
+    assert not inside.diverged and f"{GAP(*inside.path[-1]):.0e}" == L05_EMA_EDGE_RUNS[0]
+    assert outside.diverged_at == L05_EMA_EDGE_RUNS[1]
 
 
-def test_adam_late_spikes_happen_in_torch_optim_adam_itself():
-    path = optimize(lambda p: torch.optim.Adam(p, lr=0.3), line_loss(X, Y),
-                    torch.tensor(START, dtype=torch.float64), 2500).path
-    gaps = COURSE.gaps(path)
-    assert gaps[1000] < 1e-25 and gaps[1000:].max() > 1e-2
+def test_adam_spikes_only_after_its_preconditioned_sharpness_passes_38():
+    sharp, gaps = adam_run(0.3, 4_000)
+    past_2, past_38 = int(np.argmax(sharp > 2)) + 1, int(np.argmax(sharp > 38)) + 1
+    rise = past_38 + int(np.argmax(gaps[past_38:] > 1e-20))
+    got = (past_2, f"{gaps[past_2]:.1e}", f"{gaps[1000]:.0e}", past_38, rise,
+           f"{gaps[rise:rise + 300].max():.1e}", f"{sharp[rise:rise + 300].min():.0f}")
+    assert got == L05_ADAM_SPIKE
+    assert gaps[past_2 + 1:past_38].max() < gaps[past_2]  # between 2 and 38 the gap never climbs back
+    assert (gaps[1000:past_38] < 1e-25).all()  # at rounding level until the sharpness passes 38
+
+
+def test_torch_adam_spikes_at_lr_01_while_the_exact_gradient_simulator_freezes():
+    sharp, gaps = adam_run(0.1, 5_000)
+    past_38 = int(np.argmax(sharp > 38)) + 1
+    rise = past_38 + int(np.argmax(gaps[past_38:] > 1e-20))
+    assert (past_38, rise, f"{gaps[rise:].max():.1e}") == L05_ADAM_SPIKE_LR01
+    course, theta, state, zero_from = Racecourse(X, Y), np.array(START), {}, None
+    for t in range(1, 20_001):
+        grad = course.hessian @ theta - course.c
+        zero_from = (zero_from or t) if not grad.any() else None
+        theta = adam(theta, grad, state, lr=0.1)
+    assert (zero_from, float(state["m"][0])) == L05_SIMULATOR_FROZEN
+
+
+def test_rmsprop_settles_in_a_period_two_cycle_at_its_edge_two():
+    run = optimize(lambda p: torch.optim.RMSprop(p, lr=0.01), LOSS, START_T, 2_500)
+    s = running_mean_square(run.log["grads"][:-1], 0.99, bias_corrected=False)
+    late = 0.01 * preconditioned_sharpness(H, 1 / (np.sqrt(s) + 1e-8))[2000:]
+    steps = np.diff(run.path[2000:], axis=0)
+    assert f"{np.median(late):.3f}" == L05_RMSPROP_CYCLE[0] and 1.99 < late.min() <= late.max() < 2.01
+    assert f"{np.abs(steps).mean():.4f}" == L05_RMSPROP_CYCLE[1]
+    assert np.all(np.sign(steps[1:]) == -np.sign(steps[:-1]))  # period 2: every step undoes the last
+    assert f"{GAP(*run.path[-1]):.2e}" == L05_RMSPROP_CYCLE[2]
+
+
+@pytest.mark.parametrize("data, kw", [("full batch", {}),
+                                      ("batches of 3", {"batch_size": 3, "replicas": 64})])
+def test_adam_l2_ends_at_the_penalised_minimiser_and_adamw_only_with_noise_moves_towards_it(data, kw):
+    theta_reg = regularised_optimum(X, Y, 0.1)
+    ends = weight_decay_end_points(X, Y, weight_decay=0.1, lr=0.01, steps=1_000, **kw)
+    way = OPTIMUM - theta_reg
+    shares = {name: round(100 * float((OPTIMUM - e.theta) @ way / (way @ way))) + 0
+              for name, e in ends.items()}
+    assert shares == L05_DECAY_SHARES[data]
+    balance = regularised_optimum(X, Y, 0.1 * ends["AdamW"].rms_grad)  # L2 of strength λ√v̂ per coordinate
+    assert np.allclose(balance, ends["AdamW"].theta, atol=5e-4)
 
 
 def test_lbfgs_with_two_parallel_pairs_is_far_from_the_inverse_hessian():
-    h_inv = np.linalg.inv(COURSE.hessian)
+    h_inv = np.linalg.inv(H)
     theta, state, off = np.array(START), {}, []
     for _ in range(5):
-        theta = lbfgs(theta, COURSE.hessian @ theta - COURSE.c, state)
+        theta = lbfgs(theta, H @ (theta - OPTIMUM), state)
         off.append(np.linalg.norm(lbfgs_inverse_hessian(state).numpy() - h_inv) / np.linalg.norm(h_inv))
     assert len(state["pairs"]) == 4
     assert off[2] == pytest.approx(L05_LBFGS_OFF[0], abs=0.01)  # step 3, two pairs: ~100 % off
@@ -69,16 +140,30 @@ def test_lbfgs_with_two_parallel_pairs_is_far_from_the_inverse_hessian():
     assert abs(s1 @ s2) / np.linalg.norm(s1) / np.linalg.norm(s2) > 0.999  # both along the steep axis
 
 
-def test_race_step_counts_and_standardizing():
+@pytest.mark.parametrize("search", [None, "strong_wolfe"])
+def test_one_torch_lbfgs_step_calls_the_closure_seven_times(search):
+    theta = START_T.clone().requires_grad_(True)
+    optimizer, calls = torch.optim.LBFGS([theta], lr=1.0, line_search_fn=search), []
+
+    def closure():
+        calls.append(1)
+        optimizer.zero_grad()
+        loss = LOSS(theta)
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    got = (optimizer.state[theta]["n_iter"], len(calls), f"{GAP(*theta.detach().numpy()):.0e}")
+    assert got == L05_LBFGS_CALLS[search]
+    assert optimizer.state[theta]["func_evals"] == len(calls)
+
+
+def test_race_ranked_by_evaluations_raw_and_standardized():
     results = race(X, Y, DEFAULT_LRS, steps=500)
     assert {n: results[n].settles_within(FINISH_TOL) for n in L05_RACE_500} == L05_RACE_500
+    assert all(results[n].settles_within(FINISH_TOL) is None for n in ("SGD", "RMSprop", "AdamW"))
+    adamw = Racecourse(X, Y).run("AdamW", DEFAULT_LRS["AdamW"], 4_000).gaps
+    assert adamw[500] > adamw[2000] > adamw[4000]  # "still approaching L*" after 500 evaluations
     xs = standardize(X)[0]
-    assert condition_number(xs) == pytest.approx(1.0)
-    assert race(xs, Y, {"SGD": 0.4}, steps=500)["SGD"].settles_within(FINISH_TOL) == L05_STANDARDIZED_SGD
-
-
-def test_rmsprop_at_constant_lr_stops_falling_and_oscillates_at_a_fixed_gap():
-    gaps = Racecourse(X, Y).run("RMSprop", DEFAULT_LRS["RMSprop"], 5_000).gaps
-    assert [f"{v:.1e}" for v in (gaps[1000], gaps[2000:].min(), gaps[2000:].max())] == \
-        [f"{v:.1e}" for v in L05_RMSPROP_LONG]
-    assert gaps[2000:].min() > gaps[1000]  # it climbed back: not a slow approach to L*
+    std = race(xs, Y, {"SGD": 0.4, "Adam": 0.1, "LBFGS": 1.0}, steps=500)
+    assert {n: r.settles_within(FINISH_TOL) for n, r in std.items()} == L05_RACE_STANDARDIZED

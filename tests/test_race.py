@@ -87,8 +87,9 @@ def test_static_figure_has_one_panel_per_racer_with_the_optimum_on_top():
         star = [ln for ln in ax.get_lines() if ln.get_label() == "optimum (least squares)"][-1]
         assert star.get_zorder() > max(ln.get_zorder() for ln in ax.get_lines() if ln is not star)
     assert "LBFGS" in visible[1].get_title()
-    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    labels = [t.get_text() for t in visible[-1].get_legend().get_texts()]
     assert labels == ["finish line 1e-08", "SGD", "LBFGS", "Adam"]
+    assert visible[-1].get_xscale() == "symlog"  # L-BFGS's few steps do not hide against the axis
     matplotlib.pyplot.close(fig)
 
 
@@ -114,3 +115,15 @@ def test_widget_slider_reruns_only_that_racer():
     assert "diverged" in w.text.value
     assert len(w.lines["SGD"][1].get_ydata()) < len(before)
     assert w.lines["Adam"][1].get_ydata() is adam_before
+
+
+def test_readout_counts_evaluations_and_ranks_the_finishers_first():
+    lines = readout(race(X, Y, {"SGD": 0.02, "Adam": 0.1, "LBFGS": 1.0}, steps=500), ranked=True)
+    assert [ln.split()[0] for ln in lines] == ["LBFGS", "Adam", "SGD"]
+    assert "after 5 evaluations" in lines[0] and "not within" in lines[2]
+
+
+def test_oscillating_racers_are_drawn_thin_and_behind_the_others():
+    w = RaceWidget(X, Y, chosen=("SGD + momentum", "Adam"), steps=100)
+    momentum, adam = w.lines["SGD + momentum"][1], w.lines["Adam"][1]
+    assert momentum.get_zorder() < adam.get_zorder() and momentum.get_linewidth() < adam.get_linewidth()

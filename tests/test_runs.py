@@ -66,6 +66,7 @@ def test_train_records_every_step_and_evaluates_each_point_once():
     assert np.array_equal(run.log["evaluations"], np.arange(51))  # SGD: one closure call per step
     grads = [torch.autograd.functional.jacobian(LOSS, torch.tensor(p)) for p in run.path[[0, 50]]]
     assert run.log["grad_sq"][[0, 50]] == pytest.approx([float(g @ g) for g in grads], rel=1e-10)
+    np.testing.assert_allclose(run.log["grads"][[0, 50]], torch.stack(grads).numpy(), rtol=1e-10)
 
 
 def test_train_counts_lbfgs_closure_calls():

@@ -170,3 +170,60 @@ def test_the_gap_is_half_dhd_the_sum_of_the_shares_and_the_loss_minus_its_minimu
     assert torch.allclose(quadratic_gap(d, mse_hessian(x)), torch.tensor(gap(points[:, 0], points[:, 1])))
     lam, c0 = eigen_errors(x, y, *points[1])
     assert gap_shares(lam, c0).sum() == pytest.approx(expected[1], rel=1e-9)
+
+
+@pytest.mark.parametrize("beta1, edge", [(0.0, 2.0), (0.5, 6.0), (0.9, 38.0), (0.99, 398.0)])
+def test_adams_edge_is_the_heavy_ball_edge_at_learning_rate_eta_one_minus_beta(beta1, edge):
+    from linreg_utils.theory import adam_stability_edge, stability_edge
+
+    assert adam_stability_edge(beta1) == pytest.approx(edge)
+    assert adam_stability_edge(beta1) * (1 - beta1) == pytest.approx(stability_edge(beta1))
+
+
+def test_adams_edge_refuses_an_average_that_never_forgets():
+    from linreg_utils.theory import adam_stability_edge
+
+    with pytest.raises(ValueError, match="beta1"):
+        adam_stability_edge(1.0)
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.9])
+def test_ema_momentum_in_torch_converges_inside_its_edge_and_diverges_outside(beta):
+    """SGD(momentum=β, dampening=β) is Adam's first moment with P = I: its edge, measured in torch."""
+    from linreg_utils import hessian_eigenvalues, line_loss, loss_gap, optimize
+    from linreg_utils.theory import adam_stability_edge
+
+    x, y = seed_data()
+    lam_max, gap = hessian_eigenvalues(x)[1], loss_gap(x, y)
+    lr = adam_stability_edge(beta) / lam_max
+    runs = [optimize(lambda p, f=f: torch.optim.SGD(p, lr=f * lr, momentum=beta, dampening=beta),
+                     line_loss(x, y), torch.zeros(2), 400) for f in (0.97, 1.03)]
+    assert not runs[0].diverged and gap(*runs[0].path[-1]) < 1e-6
+    assert runs[1].diverged
+
+
+def test_preconditioned_sharpness_is_the_top_eigenvalue_of_p_times_h():
+    from linreg_utils.theory import preconditioned_hessian, preconditioned_sharpness
+
+    h = np.array([[4.0, 1.0], [1.0, 2.0]])
+    p = np.array([[0.5, 3.0], [1.0, 1.0], [2.0, 0.1]])  # (3, 2): three diagonal preconditioners
+    expected = [max(np.linalg.eigvals(np.diag(q) @ h).real) for q in p]
+    assert preconditioned_sharpness(h, p) == pytest.approx(expected)
+    assert np.allclose(preconditioned_hessian(h, p[0]), preconditioned_hessian(h, p[0]).T)
+    with pytest.raises(ValueError, match="positive"):
+        preconditioned_sharpness(h, np.array([1.0, -1.0]))
+
+
+def test_regularised_optimum_zeroes_the_gradient_of_the_penalised_loss(data):
+    from linreg_utils.theory import regularised_optimum
+
+    x, y = data
+    for strength in (0.1, np.array([0.3, 0.02])):
+        theta = torch.tensor(regularised_optimum(x, y, strength), requires_grad=True)
+        penalised = torch.mean((theta[0] * x.double() + theta[1] - y.double()) ** 2) \
+            + 0.5 * (torch.as_tensor(strength, dtype=torch.float64) * theta**2).sum()
+        (grad,) = torch.autograd.grad(penalised, theta)
+        assert grad.abs().max() < 1e-10
+    assert regularised_optimum(x, y, 0.0) == pytest.approx(closed_form_fit(x, y))
+    with pytest.raises(ValueError, match="strength"):
+        regularised_optimum(x, y, -1.0)

@@ -53,6 +53,7 @@ from .lesson01 import check_damped_newton_prediction, check_largest_rosenbrock_l
 from .lesson02 import check_centred_critical_lr, check_fastest_lr, check_steps_prediction  # noqa: E402
 from .lesson03 import check_critical_scale, check_rescue_step, check_train  # noqa: E402
 from .lesson04 import check_beat_polyak, check_best_beta, check_momentum_roots, check_momentum_step  # noqa: E402
+from .lesson05 import check_closure_calls, check_ema_edge_lr, check_rmsprop_gap  # noqa: E402
 from .lesson06 import (  # noqa: E402
     RTOL_CHOICES,
     check_certificate_prediction,
@@ -65,7 +66,8 @@ from .lesson08 import check_power_iteration, check_stable_lr, check_uphill_numbe
 
 __all__ = [
     "PERIODS", "RTOL_CHOICES", "ExerciseFailed", "ExerciseNotDone", "as_number", "as_whole_number",
-    "call_answer", "check_beat_polyak", "check_best_beta", "check_centred_critical_lr",
+    "call_answer", "check_beat_polyak", "check_best_beta", "check_centred_critical_lr", "check_closure_calls",
+    "check_ema_edge_lr", "check_rmsprop_gap",
     "check_certificate_prediction", "check_critical_scale", "check_damped_newton_prediction",
     "check_fastest_lr", "check_floor_prediction", "check_halving_period", "check_largest_rosenbrock_lr",
     "check_line_search_lr", "check_lr_keeping_floor", "check_momentum_roots", "check_momentum_step",

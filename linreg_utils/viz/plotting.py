@@ -85,7 +85,7 @@ class Blitter:
         self._draw_artists()
 
     def _draw_artists(self) -> None:
-        for artist in self.artists:
+        for artist in sorted(self.artists, key=lambda a: a.get_zorder()):  # stable: ties keep their order
             self.fig.draw_artist(artist)
 
     def update(self) -> None:

@@ -1,7 +1,9 @@
 """The optimizer race drawn: small multiples for reading, and a live widget that blits.
 
 :func:`race_panels` is the static figure: one small path panel per optimizer (the optimum drawn
-on top) and one panel with every loss gap. :class:`RaceWidget` overlays the ticked racers on
+on top) and one wide panel with every loss gap (steps linear, then log: L-BFGS's first steps and the
+slow racers' hundreds both show; the oscillating momentum racers thin and behind the rest).
+:class:`RaceWidget` overlays the ticked racers on
 one path panel and one loss panel; its figure is drawn once, a control change reruns at most
 one racer (:class:`linreg_utils.race.Racecourse` remembers the others) and redraws only the
 lines, never the contours, ticks or legend (every racer has its legend entry from the start).
@@ -41,16 +43,37 @@ def _optimum_on_top(ax: Axes, x: torch.Tensor, y: torch.Tensor) -> Line2D:
     return star
 
 
+STEP_LINEAR_UP_TO = 10
+"""The loss panels' step axis is linear up to this step, then logarithmic: L-BFGS's few steps and the
+slow racers' hundreds both stay readable."""
+
+
 def draw_gap_axes(ax: Axes, steps: int) -> None:
-    """The loss-gap panel's fixed frame: log scale, finish line, labels."""
-    ax.set(yscale="log", xlim=(0, steps), ylim=GAP_LIM, xlabel="step k",
-           ylabel=r"$L(\theta_k) - L^*$", title="loss gap to the optimum (log scale)")
+    """The loss-gap panel's fixed frame: log gap, step axis linear then log, finish line, labels.
+
+    Each racer costs one gradient evaluation per step (the hand-written L-BFGS has no line search),
+    so the step axis counts evaluations too.
+    """
+    ax.set_xscale("symlog", linthresh=STEP_LINEAR_UP_TO, linscale=0.6)
+    ticks = [k for k in (0, 2, 4, 6, 8, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if k <= steps]
+    ax.set_xticks(ticks, [str(k) for k in ticks])
+    ax.set(yscale="log", xlim=(0, steps), ylim=GAP_LIM,
+           xlabel=f"step k = gradient evaluations (log scale past {STEP_LINEAR_UP_TO})",
+           ylabel=r"$L - L^*$, as $\frac{1}{2} d^\top H d$", title="loss gap to the optimum (log scale)")
     ax.axhline(FINISH_TOL, color="gray", linestyle=":", linewidth=1, label=f"finish line {FINISH_TOL:.0e}")
 
 
 def show_gap(line: Line2D, result: Run) -> None:
     """Put ``result``'s loss gaps into ``line`` (clipped to the panel's floor)."""
     line.set_data(np.arange(len(result.gaps)), np.maximum(result.gaps, GAP_LIM[0]))
+
+
+def _line_style(name: str, lw: float = 1.5) -> dict:
+    """The momentum racers zig-zag across the valley and their gaps swing by orders of magnitude
+    every few steps: thin and behind the others, so that they cover no line below them."""
+    if name in ("SGD + momentum", "Nesterov"):
+        return {"lw": lw / 2, "zorder": 1, "alpha": 0.75}
+    return {"lw": lw, "zorder": 2, "alpha": 1.0}
 
 
 def verdict(result: Run, tol: float = FINISH_TOL) -> str:
@@ -63,29 +86,32 @@ def verdict(result: Run, tol: float = FINISH_TOL) -> str:
 
 def race_panels(x: torch.Tensor, y: torch.Tensor, lrs: dict[str, float], steps: int = 500,
                 start: tuple[float, float] = START) -> Figure:
-    """The static race: a path panel per optimizer in ``lrs`` (name → lr), then all loss gaps."""
+    """The static race: a path panel per optimizer in ``lrs`` (name → lr), three to a row, and
+    below them one wide panel with every loss gap."""
     if not lrs:
         raise ValueError("lrs must name at least one optimizer, got an empty dict")
     course = Racecourse(x, y, start)
     results = {name: course.run(name, lr, steps) for name, lr in lrs.items()}
     ncols = 3
-    nrows = math.ceil((len(results) + 1) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 3.3 * nrows), layout="constrained")
+    nrows = math.ceil(len(results) / ncols)
+    fig = plt.figure(figsize=(12, 2.7 * nrows + 3.4), layout="constrained")
+    grid = fig.add_gridspec(nrows + 1, ncols, height_ratios=[1] * nrows + [1.15])
+    axes = [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(nrows * ncols)]
     w_lim, b_lim = _limits(x, y)
-    for ax, (name, r) in zip(axes.flat, results.items(), strict=False):
+    for i, (ax, (name, r)) in enumerate(zip(axes, results.items(), strict=False)):
         draw_loss_contours(ax, x, y, w_lim, b_lim, levels=8, resolution=100)
         ax.plot(r.path[:, 0], r.path[:, 1], "-", color=COLORS[name], lw=1.0, marker=".", ms=2.5)
         ax.plot(*start, "ko", ms=5, label="start")
         _optimum_on_top(ax, x, y)
         ax.set_title(f"{name}, lr = {r.lr:g}: {verdict(r)}", fontsize=9.5)
-        ax.set(xlabel="w" if ax in axes[-1] else "", ylabel="b")
-    ax_gap = axes.flat[len(results)]
+        ax.set(xlabel="w" if i + ncols >= len(results) else "", ylabel="b")
+    for ax in axes[len(results):]:
+        ax.set_visible(False)
+    ax_gap = fig.add_subplot(grid[nrows, :])
     draw_gap_axes(ax_gap, steps)
     for name, r in results.items():
-        show_gap(ax_gap.plot([], [], color=COLORS[name], lw=1.3, label=name)[0], r)
-    fig.legend(handles=ax_gap.get_lines(), loc="outside lower center", ncols=9, fontsize=7.5, frameon=False)
-    for ax in axes.flat[len(results) + 1:]:
-        ax.set_visible(False)
+        show_gap(ax_gap.plot([], [], color=COLORS[name], label=name, **_line_style(name))[0], r)
+    ax_gap.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
     return fig
 
 
@@ -112,8 +138,8 @@ class RaceWidget:
         draw_gap_axes(self.ax_loss, steps)
         self.lines: dict[str, tuple[Line2D, Line2D]] = {}
         for name in RACERS:
-            (p,) = self.ax_path.plot([], [], "-", color=COLORS[name], lw=1.2, label=name)
-            (g,) = self.ax_loss.plot([], [], "-", color=COLORS[name], lw=1.4, label=name)
+            (p,) = self.ax_path.plot([], [], "-", color=COLORS[name], label=name, **_line_style(name, 1.2))
+            (g,) = self.ax_loss.plot([], [], "-", color=COLORS[name], label=name, **_line_style(name))
             self.lines[name] = (p, g)
         star = _optimum_on_top(self.ax_path, x, y)
         self.fig.legend(handles=self.ax_loss.get_lines(), loc="outside lower center", ncols=5, fontsize=7,
