@@ -10,6 +10,9 @@ LAB_ARGS ?=
 # The folder JupyterLab serves: the lessons, or the student copies (`make lab-student`).
 LAB_DIR ?= notebooks
 PYTEST_ARGS ?=
+# Intel MKL's reproducible code path: the same float rounding on every x86 CPU (AVX2, AVX-512 …),
+# so the stored outputs match wherever a lesson runs; the lessons' matrices are tiny, so it costs nothing.
+export MKL_CBWR ?= COMPATIBLE
 
 .PHONY: setup lab lab-student test test-all lint notebooks student present bench check-wheel readme-images clean
 

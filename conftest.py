@@ -20,6 +20,11 @@ from pathlib import Path
 
 import pytest
 
+# Intel MKL's reproducible code path (set before torch is imported, inherited by every kernel):
+# without it MKL picks its AVX-512 kernels where the CPU has them, their rounding differs, and
+# long runs (a late spike, an early-stopping epoch) land on other steps than the stored outputs.
+os.environ.setdefault("MKL_CBWR", "COMPATIBLE")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):  # an xdist worker: torch is not imported yet

@@ -92,3 +92,16 @@ def test_the_wheel_gets_every_subpackage_and_no_tooling():
         listed = [p for p in source_packages() if any(fnmatch(p, pat) for pat in find["include"])
                   and not any(fnmatch(p, pat) for pat in find.get("exclude", ()))]
     assert set(listed) == {p for p in source_packages() if p.split(".")[0] == "linreg_utils"}
+
+
+def test_every_way_of_running_a_lesson_uses_mkls_reproducible_code_path():
+    """MKL_CBWR=COMPATIBLE: the stored outputs' rounding on any x86 CPU (README, troubleshooting)."""
+    import os
+
+    from hub.kernel_env import KERNEL_ENV
+
+    assert os.environ.get("MKL_CBWR") == "COMPATIBLE"  # conftest.py, before torch is imported
+    assert KERNEL_ENV["MKL_CBWR"] == "COMPATIBLE"
+    assert "export MKL_CBWR ?= COMPATIBLE" in (ROOT / "Makefile").read_text()
+    assert 'setdefault("MKL_CBWR", "COMPATIBLE")' in (ROOT / "tools/execute_notebooks.py").read_text()
+    assert ENV.get("variables", {}).get("MKL_CBWR") == "COMPATIBLE"  # conda activates it

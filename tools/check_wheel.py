@@ -110,7 +110,8 @@ def check_lesson(python: Path, notebook: Path, work: Path) -> str:
         return f"{notebook.name}: no exercises"
     spec = work / f"{notebook.stem}.json"
     spec.write_text(json.dumps(cells), encoding="utf-8")
-    env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", PYTHONNOUSERSITE="1")
+    env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", MKL_CBWR="COMPATIBLE",
+               PYTHONNOUSERSITE="1")
     # -I: neither the current folder nor this script's folder goes on sys.path, so
     # `import linreg_utils` can only find the installed wheel.
     out = run([str(python), "-I", str(Path(__file__).resolve()), "--run-lesson", str(spec)],

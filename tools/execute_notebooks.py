@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="notebooks executed at once, each in its own kernel (default: one per core)")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_CBWR", "COMPATIBLE")  # the same rounding on every x86 CPU (conftest.py)
     folder = ROOT / "notebooks"
     if not args.no_nav:
         for changed in update_navigation(folder, ROOT / "README.md"):
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         if update_glossary(folder):
             print("glossary refreshed: notebooks/glossary.ipynb")
     targets = [p.resolve() for p in args.notebooks] or lesson_paths(folder)
-    # OMP_NUM_THREADS=1 (set above, inherited by every kernel) keeps parallel runs from
+    # OMP_NUM_THREADS=1 and MKL_CBWR (set above, inherited by every kernel) keep parallel runs from
     # fighting over cores, and the stored outputs are those CI computes.
     with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(targets)))) as pool:
         runs = {pool.submit(execute, path): path for path in targets}
