@@ -182,13 +182,13 @@ def check_newton_slope(newton_slope: object, newton_goes_uphill: object) -> None
     if not _near(got, truth):
         mistakes = [
             (-truth, "the sign is flipped", "Newton's step is minus H⁻¹ times the gradient."),
-            (-(c[0] ** 2 / lam[0]).item(), "you kept only the negative eigenvalue's term",
+            (-(c[0].square() / lam[0]).item(), "you kept only the negative eigenvalue's term",
              "The step has a component along every eigenvector; add them all."),
             (-(c**2 * lam).sum().item(), "you multiplied by the eigenvalues",
              "Newton's step divides by the curvature along each eigenvector."),
             (-(c / lam).sum().item(), "a component is missing its square",
              "Both the gradient and the step contribute a component along u_i."),
-            (-(c**2 / lam.abs()).sum().item(), "you used |λ|, which hides the negative curvature",
+            (-(c.square() / lam.abs()).sum().item(), "you used |λ|, which hides the negative curvature",
              "Keep each eigenvalue's sign."),
         ]
         for value, diagnosis, advice in mistakes:
