@@ -156,10 +156,19 @@ def divergence_steps(loss: LossFn, theta0: torch.Tensor, lrs: list[float],
 
 
 def cg_direction(hv: Callable[[torch.Tensor], torch.Tensor], grad: torch.Tensor, iters: int = 10,
-                 damping: float = 0.0, rtol: float = 1e-3) -> tuple[torch.Tensor, int]:
-    """``(p, k)``: ``p ≈ −(H + μI)⁻¹ grad`` after ``k ≤ iters`` CG steps, each one call ``hv(d) = Hd``."""
+                 damping: float = 0.0, rtol: float = 1e-3,
+                 path: list[torch.Tensor] | None = None) -> tuple[torch.Tensor, int]:
+    """``(p, k)``: ``p ≈ −(H + μI)⁻¹ grad`` after ``k ≤ iters`` CG steps, each one call ``hv(d) = Hd``.
+
+    CG minimises the quadratic model ``m(p) = gradᵀp + ½ pᵀ(H + μI)p``: the residual ``r = −∇m(p)``,
+    each search direction ``d`` is made conjugate (``dᵢᵀHdⱼ = 0``) to the earlier ones, and the step
+    ``α = rᵀr / dᵀHd`` goes to the model's minimum along ``d``. ``path``, if given, receives each
+    iterate ``p`` (``(d,)``), starting with ``0``.
+    """
     p, r = torch.zeros_like(grad), -grad
     d, rr = r.clone(), r @ r
+    if path is not None:
+        path.append(p)
     for k in range(1, iters + 1):
         hd = hv(d) + damping * d
         curvature = d @ hd
@@ -167,6 +176,8 @@ def cg_direction(hv: Callable[[torch.Tensor], torch.Tensor], grad: torch.Tensor,
             return (p if k > 1 else -grad), k
         alpha = rr / curvature
         p, r = p + alpha * d, r - alpha * hd
+        if path is not None:
+            path.append(p)
         rr, rr_old = r @ r, rr
         if rr.sqrt() < rtol * grad.norm():
             return p, k

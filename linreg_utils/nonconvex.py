@@ -4,8 +4,10 @@ The loss ``L(w, v) = mean((v · tanh(w x) − y)²)`` is unchanged by ``(w, v) �
 minima come in mirror pairs, and ``(0, 0)`` is a stationary point (both partial derivatives
 vanish there) whose Hessian is ``[[0, −2·mean(xy)], [−2·mean(xy), 0]]``: a saddle with
 eigenvalues ``±2·mean(xy)``. Newton's method solves ``∇L = 0`` and so heads for whichever
-stationary point its local quadratic model points to, saddle included; damping the Hessian
-(Levenberg–Marquardt) keeps every step downhill.
+stationary point its local quadratic model points to, saddle included; damping the Hessian,
+``H + μI`` (a Hessian modification, Nocedal & Wright §3.4), keeps every step downhill. The loss is a
+least-squares one, so Gauss–Newton's ``JᵀJ`` (:func:`gauss_newton_matrix`) can stand in for ``H``;
+damped, that is Levenberg–Marquardt.
 """
 
 from __future__ import annotations
@@ -115,22 +117,26 @@ def newton_path(loss: LossFn, start: Sequence[float], steps: int) -> np.ndarray:
     return np.array(path)
 
 
-def damped_newton_path(loss: LossFn, start: Sequence[float], steps: int,
-                       mu: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Levenberg–Marquardt: step ``−(H + μI)⁻¹∇L``, μ ×10 until the loss does not rise, then μ /10.
+def damped_newton_path(loss: LossFn, start: Sequence[float], steps: int, mu: float = 1.0,
+                       curvature: Callable[[torch.Tensor], torch.Tensor] | None = None,
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Damped Newton: step ``−(C + μI)⁻¹∇L``, μ ×10 until the loss does not rise, then μ /10.
 
-    Returns the ``(k+1, d)`` points visited and the ``(k,)`` damping μ each accepted step used.
-    A step is only tried once ``H + μI`` is positive definite (its Cholesky factor exists), so
-    every step is downhill and the loss never increases.
+    ``C`` is ``curvature(θ)`` ``(d, d)``, by default the Hessian (a Hessian modification); with
+    :func:`gauss_newton_matrix` it is Levenberg–Marquardt. Returns the ``(k+1, d)`` points visited
+    and the ``(k,)`` damping μ each accepted step used. A step is only tried once ``C + μI`` is
+    positive definite (its Cholesky factor exists), so every step is downhill and the loss never
+    increases.
     """
     steps, mu = positive_int("steps", steps), positive_finite("mu", mu)
     theta = torch.as_tensor(start, dtype=torch.float64)
     path, mus = [theta.numpy().copy()], []
     for _ in range(steps):
         grad, hess = gradient_and_hessian(loss, theta)
+        matrix = hess if curvature is None else curvature(theta)
         current = loss(theta).item()
         while mu < 1e12:
-            factor, info = torch.linalg.cholesky_ex(hess + mu * torch.eye(len(theta), dtype=hess.dtype))
+            factor, info = torch.linalg.cholesky_ex(matrix + mu * torch.eye(len(theta), dtype=matrix.dtype))
             if info == 0:
                 trial = theta - torch.cholesky_solve(grad[:, None], factor)[:, 0]
                 if loss(trial).item() <= current:
@@ -142,6 +148,26 @@ def damped_newton_path(loss: LossFn, start: Sequence[float], steps: int,
         path.append(theta.numpy().copy())
         mu = max(mu / 10, 1e-8)
     return np.array(path), np.array(mus)
+
+
+def gauss_newton_matrix(x: torch.Tensor, y: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``θ ↦ (2/n) JᵀJ``, ``(2, 2)``: the Gauss–Newton matrix of :func:`two_weight_loss`.
+
+    ``J`` ``(n, 2)`` is the Jacobian of the residuals ``r(θ) = v·tanh(w·x) − y``. The Hessian is
+    ``(2/n)(JᵀJ + Σᵢ rᵢ ∇²rᵢ)``; Gauss–Newton drops the second sum, so the matrix is never
+    indefinite, and it is exact where the residuals vanish or the model is linear in θ.
+    """
+    if x.shape != y.shape or x.dim() != 1:
+        raise ValueError(f"x and y must both have shape (n,), got {tuple(x.shape)} and {tuple(y.shape)}")
+
+    def residuals(theta: torch.Tensor) -> torch.Tensor:
+        return theta[1] * torch.tanh(theta[0] * x) - y
+
+    def matrix(theta: torch.Tensor) -> torch.Tensor:
+        jac = torch.func.jacrev(residuals)(torch.as_tensor(theta, dtype=torch.float64))
+        return 2 / len(x) * jac.T @ jac
+
+    return matrix
 
 
 def losses_with(optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer], loss: LossFn,
@@ -159,3 +185,10 @@ def plateau_length(losses: np.ndarray, threshold: float) -> int | None:
     """The first step whose loss is below ``threshold`` (the plateau's length); None if none is."""
     below = np.flatnonzero(np.asarray(losses) < threshold)
     return int(below[0]) if below.size else None
+
+
+def steps_within(path: np.ndarray, point: Sequence[float], tol: float) -> int | None:
+    """The first index of ``path`` ``(k+1, d)`` within ``tol`` (Euclidean) of ``point`` ``(d,)``; None if none is."""
+    distances = np.linalg.norm(np.asarray(path) - np.asarray(point), axis=1)
+    near = np.flatnonzero(distances <= positive_finite("tol", tol))
+    return int(near[0]) if near.size else None

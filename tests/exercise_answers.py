@@ -111,18 +111,16 @@ ANSWERS: dict[str, Recorded] = {
     "7.3": Recorded("def best_period(x, y):\n    return 2   # what the lesson's data gave",
                     "right for one data set, not for another",
                     ("min(final", "every 2 epochs ends lowest", "every 5 epochs ends lowest")),
-    "8.1": Recorded("predicted_lr = 1 / 16.75", "that is where ηλ = 1",
-                    ("0.119", "2 / lam0", "2/λmax", "η·λmax < 2")),
+    "8.1": Recorded("cg_steps = 6   # one per row of H_ex", "the size of H, CG's guarantee",
+                    ("3", "distinct eigenvalues", "number of different eigenvalues")),
     "8.2": Recorded("def top_eigenvalue(hv_fn, v0, iters):\n    v = v0 / v0.norm()\n"
                     "    for _ in range(iters):\n        hv = hv_fn(v)\n        v = hv / hv.norm()\n"
                     "    return hv_fn(v).norm().item()   # ‖Hv‖",
                     "you returned ‖Hv‖, which loses the sign",
                     ("v @ hv_fn(v)", "hv / hv.norm()", "3.7021", "vᵀHv with v normalized")),
-    "8.3": Recorded("import torch\n\ndef uphill_number(x, y, theta):\n"
-                    "    hess = torch.autograd.functional.hessian("
-                    "lambda t: torch.mean((t[1] * torch.tanh(t[0] * x) - y) ** 2), theta)\n"
-                    "    return torch.linalg.eigvalsh(hess)[1].item()   # the largest",
-                    "that is the largest eigenvalue", ("eigvalsh(H)[0]", "eigvalsh(hess)[0]", "-2.156")),
+    "8.3": Recorded("newton_slope = -0.7654   # from the eigen-decomposition\n"
+                    "newton_goes_uphill = True   # λmin < 0", "a negative eigenvalue alone is not enough",
+                    ("-0.7654", "0.7654", "(c**2 / lam).sum()", "Σ(uᵢᵀg)²/λᵢ")),
 }
 
 

@@ -3,18 +3,30 @@
 import pytest
 import torch
 
-from linreg_utils.curvature import flat_loss, mlp, power_iteration
 from linreg_utils.exercises import ExerciseNotDone
 from linreg_utils.exercises.lesson08 import (
+    UPHILL_POINT,
+    check_cg_steps,
+    check_newton_slope,
     check_power_iteration,
-    check_stable_lr,
-    check_uphill_number,
-    start_sharpness,
+    cg_exercise_problem,
+    cg_steps_needed,
 )
-from linreg_utils.nonconvex import make_wave
+from linreg_utils.nonconvex import gradient_and_hessian, make_tanh_data, two_weight_loss
 from tests.exercise_answers import failure
+from tests.lesson_numbers import L08_CG_EXERCISE_STEPS, L08_EXERCISE_SLOPE
 
-LAM = start_sharpness()
+
+def eigen_parts():
+    """λ ascending, and the gradient's components c = Uᵀg, at Exercise 8.3's point."""
+    loss = two_weight_loss(*make_tanh_data())
+    g, h = gradient_and_hessian(loss, torch.tensor(UPHILL_POINT, dtype=torch.float64))
+    lam, u = torch.linalg.eigh(h)
+    return lam, u.T @ g
+
+
+LAMBDA, C = eigen_parts()
+SLOPE = -(C**2 / LAMBDA).sum().item()
 
 
 def power(hv, v0, iters):
@@ -25,33 +37,22 @@ def power(hv, v0, iters):
     return (v @ hv(v)).item()
 
 
-def hessian(x, y, theta):
-    return torch.autograd.functional.hessian(
-        lambda t: torch.mean((t[1] * torch.tanh(t[0] * x) - y) ** 2), theta)
-
-
-def smallest(x, y, theta):
-    return torch.linalg.eigvalsh(hessian(x, y, theta))[0].item()
-
-
 def stub(*args):
     raise NotImplementedError("Exercise 8.2: write power iteration")
 
 
-def test_the_checker_knows_the_lessons_start_sharpness():
-    """``lam0`` of the lesson comes from 20 power iterations; the check's exact eigenvalue agrees well
-    within its tolerance (0.1 %), so ``2 / lam0`` passes."""
-    lam0, _ = power_iteration(*flat_loss(mlp(width=32, seed=0), *make_wave()))
-    assert lam0 == pytest.approx(LAM, rel=3e-4)
-    check_stable_lr(2 / lam0)
-
-
 def test_right_answers_pass(capsys):
-    check_stable_lr(2 / LAM)
+    check_cg_steps(3)
     check_power_iteration(power)
-    check_uphill_number(smallest)
+    check_newton_slope(SLOPE, False)
     lines = capsys.readouterr().out.splitlines()
     assert [ln.split(":")[0] for ln in lines] == [f"✔ Exercise 8.{i} passed" for i in (1, 2, 3)]
+
+
+def test_cg_needs_one_step_per_distinct_eigenvalue_and_the_slope_is_pinned():
+    h, g = cg_exercise_problem()
+    assert len(torch.unique(torch.linalg.eigvalsh(h).round(decimals=6))) == cg_steps_needed(h, g) == L08_CG_EXERCISE_STEPS
+    assert LAMBDA[0] < 0 and SLOPE < 0 and f"{SLOPE:+.4f}" == L08_EXERCISE_SLOPE
 
 
 def test_a_zero_dimensional_tensor_is_a_number(capsys):
@@ -59,28 +60,25 @@ def test_a_zero_dimensional_tensor_is_a_number(capsys):
     assert "✔ Exercise 8.2 passed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("check", [check_power_iteration, check_uphill_number])
-def test_unfinished_exercise_says_not_done(check):
+def test_unfinished_exercise_says_not_done():
     with pytest.raises(ExerciseNotDone, match="not done yet"):
-        check(stub)
+        check_power_iteration(stub)
 
 
-LR_MISTAKES = {
-    "1/λ": (1 / LAM, "ηλ = 1"),
-    "2λ": (2 * LAM, "units of a curvature"),
-    "λ/2": (LAM / 2, "upside down"),
-    "2/λ²": (2 / LAM**2, "twice"),
-    "other": (0.5, "not the quadratic's stability limit"),
-    "None": (None, "forget the return"),
-    "vector": (torch.ones(2), "shape"),
-    "nan": (float("nan"), "predicted_lr is nan"),
+CG_MISTAKES = {
+    "the dimension": (6, "size of H"),
+    "too few": (2, "too few"),
+    "one": (1, "too few"),
+    "too many": (4, "too many"),
+    "beyond d": (7, "more steps than H has rows"),
+    "a fraction": (2.5, "whole number"),
 }
 
 
-@pytest.mark.parametrize("name", LR_MISTAKES)
-def test_lr_mistakes_are_named(name):
-    answer, words = LR_MISTAKES[name]
-    assert words in failure(check_stable_lr, answer)
+@pytest.mark.parametrize("name", CG_MISTAKES)
+def test_cg_mistakes_are_named(name):
+    answer, words = CG_MISTAKES[name]
+    assert words in failure(check_cg_steps, answer)
 
 
 def unnormalized(hv, v0, iters):
@@ -127,17 +125,19 @@ def test_power_iteration_mistakes_are_named(name):
     assert words in failure(check_power_iteration, answer)
 
 
-UPHILL_MISTAKES = {
-    "both": (lambda x, y, t: torch.linalg.eigvalsh(hessian(x, y, t)), "both eigenvalues"),
-    "largest": (lambda x, y, t: torch.linalg.eigvalsh(hessian(x, y, t))[1].item(), "largest eigenvalue"),
-    "sign": (lambda x, y, t: -smallest(x, y, t), "sign is flipped"),
-    "sum": (lambda x, y, t: len(x) * smallest(x, y, t), "n times too big"),
-    "saddle": (lambda x, y, t: smallest(x, y, torch.zeros(2, dtype=torch.float64)), "saddle"),
-    "other": (lambda x, y, t: 1.0, "not the number that sends Newton uphill"),
+SLOPE_MISTAKES = {
+    "λmin alone says uphill": ((SLOPE, True), "negative eigenvalue alone"),
+    "sign": ((-SLOPE, True), "sign is flipped"),
+    "negative term only": ((-(C[0] ** 2 / LAMBDA[0]).item(), True), "only the negative eigenvalue's term"),
+    "times λ": ((-(C**2 * LAMBDA).sum().item(), False), "multiplied by the eigenvalues"),
+    "no square": ((-(C / LAMBDA).sum().item(), False), "missing its square"),
+    "|λ|": ((-(C**2 / LAMBDA.abs()).sum().item(), False), "|λ|"),
+    "not a bool": ((SLOPE, "no"), "True or False"),
+    "other": ((1.0, True), "not the slope along Newton's step"),
 }
 
 
-@pytest.mark.parametrize("name", UPHILL_MISTAKES)
-def test_uphill_mistakes_are_named(name):
-    answer, words = UPHILL_MISTAKES[name]
-    assert words in failure(check_uphill_number, answer)
+@pytest.mark.parametrize("name", SLOPE_MISTAKES)
+def test_slope_mistakes_are_named(name):
+    answer, words = SLOPE_MISTAKES[name]
+    assert words in failure(check_newton_slope, *answer)

@@ -6,6 +6,7 @@ import torch
 
 from linreg_utils.nonconvex import (
     damped_newton_path,
+    gauss_newton_matrix,
     gradient_and_hessian,
     losses_with,
     make_tanh_data,
@@ -13,6 +14,7 @@ from linreg_utils.nonconvex import (
     newton_path,
     plateau_length,
     stationary_points,
+    steps_within,
     two_weight_loss,
 )
 
@@ -113,3 +115,43 @@ def test_lesson07_plateau_lengths(loss):
         got = [plateau_length(losses_with(make, loss, (eps, 0.0), 150), threshold)
                for eps in (1e-2, 1e-4, 1e-6, 1e-8)]
         assert got == list(want)
+
+
+def test_gauss_newton_matrix_is_jtj_and_close_to_h_at_the_minimum(loss):
+    x, y = make_tanh_data()
+    gn = gauss_newton_matrix(x, y)
+    theta = torch.tensor([0.4, 0.1], dtype=torch.float64)
+    jac = torch.stack([theta[1] * x / torch.cosh(theta[0] * x) ** 2,
+                       torch.tanh(theta[0] * x)], dim=1)      # ∂r/∂w, ∂r/∂v by hand
+    assert torch.allclose(gn(theta), 2 / len(x) * jac.T @ jac)
+    assert torch.linalg.eigvalsh(gn(theta))[0] >= 0 > torch.linalg.eigvalsh(gradient_and_hessian(loss, theta)[1])[0]
+    with pytest.raises(ValueError, match="shape"):
+        gauss_newton_matrix(x, y[:3])
+
+
+def test_steps_within_finds_the_first_close_point_or_none():
+    path = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1e-7]])
+    assert steps_within(path, (1.0, 0.0), 1e-6) == 1 and steps_within(path, (5.0, 5.0), 1e-6) is None
+    with pytest.raises(ValueError, match="tol"):
+        steps_within(path, (1.0, 0.0), -1.0)
+
+
+def test_lesson08_newton_slope_terms_and_steps_to_the_minimum(loss):
+    from linreg_utils.runs import optimize
+    from tests.lesson_numbers import L08_EXERCISE_SLOPE, L08_NEWTON_SLOPE_TERMS, L08_STEPS_TO_MINIMUM
+    for point, want in (((0.4, 0.1), L08_NEWTON_SLOPE_TERMS), ((-0.8, 0.2), (L08_EXERCISE_SLOPE,))):
+        g, h = gradient_and_hessian(loss, torch.tensor(point, dtype=torch.float64))
+        lam, u = torch.linalg.eigh(h)
+        terms = -(u.T @ g) ** 2 / lam
+        slope = (g @ -torch.linalg.solve(h, g)).item()
+        assert lam[0] < 0 and slope == pytest.approx(terms.sum().item(), abs=1e-12)
+        assert [f"{t:+.4f}" for t in terms][:len(want) - 1] + [f"{slope:+.4f}"] == list(want)
+    grid = [(w, v) for w in (-1.5, -0.1, 0.1, 1.5) for v in (-1.5, -0.1, 0.1, 1.5)]
+    minimum = stationary_points(loss, grid)[2].point
+    x, y = make_tanh_data()
+    paths = {"Levenberg–Marquardt": damped_newton_path(loss, (0.4, 0.1), 30, curvature=gauss_newton_matrix(x, y))[0],
+             "damped Newton": damped_newton_path(loss, (0.4, 0.1), 30)[0],
+             "GD": optimize(lambda p: torch.optim.SGD(p, lr=1.5), loss,
+                            torch.tensor([0.4, 0.1], dtype=torch.float64), 300).path}
+    assert {name: steps_within(path, minimum, 1e-6) for name, path in paths.items()} == L08_STEPS_TO_MINIMUM
+    assert steps_within(newton_path(loss, (0.4, 0.1), 6), minimum, 1e-6) is None

@@ -62,7 +62,7 @@ from .lesson06 import (  # noqa: E402
     check_unstandardize,
 )
 from .lesson07 import PERIODS, check_floor_prediction, check_halving_period, check_lr_keeping_floor  # noqa: E402
-from .lesson08 import check_power_iteration, check_stable_lr, check_uphill_number  # noqa: E402
+from .lesson08 import check_cg_steps, check_newton_slope, check_power_iteration  # noqa: E402
 
 __all__ = [
     "PERIODS", "RTOL_CHOICES", "ExerciseFailed", "ExerciseNotDone", "as_number", "as_whole_number",
@@ -71,7 +71,7 @@ __all__ = [
     "check_certificate_prediction", "check_critical_scale", "check_damped_newton_prediction",
     "check_fastest_lr", "check_floor_prediction", "check_halving_period", "check_largest_rosenbrock_lr",
     "check_line_search_lr", "check_lr_keeping_floor", "check_momentum_roots", "check_momentum_step",
-    "check_power_iteration", "check_predict", "check_rescue_step", "check_safe_rtol", "check_stable_lr",
-    "check_steps_prediction", "check_train", "check_unstandardize", "check_uphill_number", "checker",
+    "check_power_iteration", "check_predict", "check_rescue_step", "check_safe_rtol",
+    "check_steps_prediction", "check_cg_steps", "check_newton_slope", "check_train", "check_unstandardize", "checker",
     "fail", "hint", "hints", "passed", "progress_lines", "show_progress", "significant_digits",
 ]

@@ -1,66 +1,24 @@
-"""Checks for lesson 08's exercises: a stability prediction, power iteration on HVPs, Newton's uphill.
+"""Checks for lesson 08's exercises: CG's step count, power iteration on HVPs, Newton's uphill slope.
 
 Each checker compares the answer with the truth computed here and, when they differ, with the
-usual wrong routes (1/λ instead of 2/λ, the vector instead of the eigenvalue, ‖Hv‖ instead of
-vᵀHv, one product instead of a loop, the largest eigenvalue instead of the smallest...) to name
-the mistake without giving the answer.
+usual wrong routes (the dimension instead of what CG needs, the vector instead of the eigenvalue,
+‖Hv‖ instead of vᵀHv, one product instead of a loop, the sign of λmin instead of the slope...) to
+name the mistake without giving the answer.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import lru_cache
-
 import torch
 
-from ..curvature import flat_loss, full_hessian, hvp, mlp
+from ..curvature import cg_direction, flat_loss, full_hessian, hvp, mlp
 from ..nonconvex import gradient_and_hessian, make_tanh_data, make_wave, two_weight_loss
-from ..theory import largest_stable_lr
-from .framework import as_number, call_answer, checker, fail, passed
+from .framework import as_number, as_whole_number, call_answer, checker, fail, passed
 
 
 def _near(got: float, want: float, rel: float = 1e-3) -> bool:
     return math.isclose(got, want, rel_tol=rel, abs_tol=1e-9)
-
-
-@lru_cache(maxsize=1)
-def start_sharpness() -> float:
-    """``lam0`` of lesson 08: the top Hessian eigenvalue of its network (``mlp(width=32, seed=0)`` on
-    ``make_wave()``) at its initial weights, from the full 97 × 97 Hessian."""
-    loss, theta0 = flat_loss(mlp(width=32, seed=0), *make_wave())
-    return torch.linalg.eigvalsh(full_hessian(loss, theta0))[-1].item()
-
-
-@checker("8.1", value="predicted_lr", hints=(
-    "On a quadratic, GD multiplies the error along the top eigenvector by 1 − η·λmax every step.",
-    "The run diverges as soon as that factor leaves the interval (−1, 1); for small η it is inside.",
-    "Write the condition on 1 − η·lam0 for stability and solve it for η, keeping it as a formula in lam0.",
-))
-def check_stable_lr(predicted_lr: object, sharpness: float | None = None) -> None:
-    """Exercise 8.1: the largest stable lr that the quadratic law predicts from the network's start
-    sharpness (``sharpness``, by default :func:`start_sharpness`, the lesson's ``lam0``)."""
-    ex = "8.1"
-    got = as_number(ex, predicted_lr, "predicted_lr")
-    lam = float(start_sharpness() if sharpness is None else sharpness)
-    edge = largest_stable_lr(lam)
-    mistakes = [
-        (1 / lam, "that is where ηλ = 1",
-         "There GD removes the steepest direction's error in one step; on a quadratic it stays stable "
-         "beyond."),
-        (2 * lam, "that has the units of a curvature", "A learning rate is the inverse of a curvature."),
-        (lam / 2, "your fraction is upside down", "The condition bounds η times λmax, not η alone."),
-        (2 / lam**2, "you divided by λmax twice", "The condition involves η·λmax once."),
-    ]
-    if not _near(got, edge):
-        for value, diagnosis, advice in mistakes:
-            if _near(got, value):
-                fail(ex, diagnosis, advice)
-        fail(ex, "not the quadratic's stability limit",
-             f"On a quadratic with top curvature λmax = {lam:.2f}, when does the factor 1 − η·λmax leave "
-             "(−1, 1)?")
-    passed(ex, f"the quadratic law predicts divergence above η = 2/λmax = {edge:.3f}; "
-           "the runs below show whether the network agrees.")
 
 
 def _tiny_problem() -> tuple[Callable[[torch.Tensor], torch.Tensor], torch.Tensor, torch.Tensor]:
@@ -137,38 +95,115 @@ def check_power_iteration(top_eigenvalue: Callable) -> None:
            "all).")
 
 
-@checker("8.3", function="uphill_number", hints=(
-    "Newton's step goes to the stationary point of the quadratic model; the model has a bottom only if its "
-    "curvature is positive in every direction.",
-    "The curvatures along the Hessian's eigenvectors are its eigenvalues: one number among them decides "
-    "whether the model has a bottom.",
-    "Build the 2 × 2 Hessian of the loss at theta with torch.autograd.functional.hessian and look at its "
-    "eigenvalues with torch.linalg.eigvalsh (ascending order).",
+def cg_exercise_problem() -> tuple[torch.Tensor, torch.Tensor]:
+    """``(H, g)`` of Exercise 8.1: a symmetric positive definite ``(6, 6)`` float64 matrix with
+    eigenvalues 1, 1, 1, 4, 4, 9 in a seeded random eigenbasis, and a seeded ``(6,)`` gradient."""
+    gen = torch.Generator().manual_seed(3)
+    q, _ = torch.linalg.qr(torch.randn(6, 6, generator=gen, dtype=torch.float64))
+    h = q @ torch.diag(torch.tensor([1.0, 1.0, 1.0, 4.0, 4.0, 9.0], dtype=torch.float64)) @ q.T
+    return (h + h.T) / 2, torch.randn(6, generator=gen, dtype=torch.float64)
+
+
+def cg_residuals(h: torch.Tensor, g: torch.Tensor, iters: int) -> list[float]:
+    """``‖Hp_k + g‖ / ‖g‖`` for ``k = 1 … iters``: how far CG's ``k``-th iterate is from solving ``Hp = −g``
+    (:func:`~linreg_utils.curvature.cg_direction`, run in torch)."""
+    path: list[torch.Tensor] = []
+    cg_direction(lambda d: h @ d, g, iters=iters, rtol=0.0, path=path)
+    return [((h @ p + g).norm() / g.norm()).item() for p in path[1:]]
+
+
+def cg_steps_needed(h: torch.Tensor, g: torch.Tensor, tol: float = 1e-10) -> int:
+    """The fewest CG steps whose relative residual is ≤ ``tol`` (measured, at most ``len(g)``)."""
+    return next(k for k, res in enumerate(cg_residuals(h, g, len(g)), start=1) if res <= tol)
+
+
+@checker("8.1", value="cg_steps", hints=(
+    "CG on the 2 × 2 seed problem needed as many steps as there are weights: that is its worst case, "
+    "not a rule. Count what each step removes instead.",
+    "Think of H = c·I first, every eigenvalue the same: where does CG's first step (a gradient step with "
+    "the best step length) land?",
+    "Directions that share a curvature behave as one for CG. Look again at the printed eigenvalues of H_ex.",
 ))
-def check_uphill_number(uphill_number: Callable) -> None:
-    """Exercise 8.3: ``uphill_number(x, y, theta) -> float``, the smallest eigenvalue of H for v·tanh(w·x)."""
+def check_cg_steps(cg_steps: object) -> None:
+    """Exercise 8.1: the number of CG steps after which ``H_ex p = −g_ex`` is solved (to rounding)."""
+    ex = "8.1"
+    got = as_whole_number(ex, cg_steps, "cg_steps")
+    h, g = cg_exercise_problem()
+    need = cg_steps_needed(h, g)
+    residuals = cg_residuals(h, g, len(g))
+    if got != need:
+        if got == len(g):
+            fail(ex, "that is the size of H, CG's guarantee",
+                 "At most d steps is a worst case. Some of H_ex's eigenvalues are equal: does CG need a "
+                 "step for each of those directions?")
+        if got > len(g):
+            fail(ex, "more steps than H has rows", "CG never needs more steps than the dimension.")
+        if got < need:
+            fail(ex, "too few: the residual is still large",
+                 f"After {got} step(s) CG's residual ‖Hp + g‖/‖g‖ is {residuals[got - 1]:.1e}.")
+        fail(ex, "too many: CG finished earlier", "Count the steps CG needs on this H, not the worst case.")
+    passed(ex, f"CG solved H_ex p = −g_ex in {need} steps (relative residual below 1e-10; after {need - 1} "
+           f"steps it was {residuals[need - 2]:.1e}), though H_ex is {len(g)} × {len(g)}.")
+
+
+UPHILL_POINT = (-0.8, 0.2)
+"""Exercise 8.3's θ = (w, v): H has a negative eigenvalue there, yet Newton's step goes downhill."""
+
+
+def newton_slope_at(loss: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor) -> float:
+    """``d/dt L(θ + tδ)`` at ``t = 0`` for Newton's step ``δ = −H⁻¹∇L``, measured by autograd."""
+    _, hess = gradient_and_hessian(loss, theta)
+    grad = gradient_and_hessian(loss, theta)[0]
+    delta = -torch.linalg.solve(hess, grad)
+    t = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(loss(theta + t * delta), t)
+    return slope.item()
+
+
+@checker("8.3", value=("newton_slope", "newton_goes_uphill"), hints=(
+    "Write Newton's step δ in the Hessian's eigenbasis: its component along u_i is the gradient's "
+    "component along u_i divided by λ_i, with a minus sign.",
+    "The slope along δ is the dot product of the gradient with δ. Add up one term per eigen-direction.",
+    "Each term is a square divided by an eigenvalue: which terms are negative, and which one is larger here?",
+))
+def check_newton_slope(newton_slope: object, newton_goes_uphill: object) -> None:
+    """Exercise 8.3: the slope ``∇Lᵀδ`` of the loss along Newton's step at :data:`UPHILL_POINT`, predicted
+    from the eigen-decomposition, and whether the step goes uphill (``slope > 0``)."""
     ex = "8.3"
-    x, y = make_tanh_data(n=17, seed=7, w=0.8, v=-1.1)
-    loss = two_weight_loss(x, y)
-    theta = torch.tensor([0.3, 0.2], dtype=torch.float64)
-    eig = torch.linalg.eigvalsh(gradient_and_hessian(loss, theta)[1])
-    out = call_answer(ex, uphill_number, x.clone(), y.clone(), theta.clone())
-    if isinstance(out, torch.Tensor) and out.numel() == 2:
-        fail(ex, "you returned both eigenvalues",
-             "Return the one number that explains the uphill step (eigvalsh sorts them in ascending order).")
-    got = as_number(ex, out, "the eigenvalue your function returns")
-    if _near(got, eig[0].item()):
-        return passed(ex, f"λmin = {got:.3f} < 0 here: the quadratic model has no bottom, and Newton's "
-                      "step goes to its stationary point, a saddle of the model.")
-    saddle = torch.linalg.eigvalsh(gradient_and_hessian(loss, torch.zeros(2, dtype=torch.float64))[1])
-    mistakes = [
-        (eig[1].item(), "that is the largest eigenvalue", "The uphill step comes from the other one."),
-        (-eig[0].item(), "the sign is flipped", "The number that makes Newton go uphill is negative here."),
-        (len(x) * eig[0].item(), "your Hessian is n times too big", "The loss is a mean, not a sum."),
-        (saddle[0].item(), "that is the saddle's eigenvalue at (0, 0)", "Compute the Hessian at theta."),
-    ]
-    for value, diagnosis, advice in mistakes:
-        if _near(got, value):
-            fail(ex, diagnosis, advice)
-    fail(ex, "not the number that sends Newton uphill",
-         "Compute the Hessian of the text's two-weight loss at theta and look at its eigenvalues.")
+    got = as_number(ex, newton_slope, "newton_slope")
+    if not isinstance(newton_goes_uphill, bool):
+        fail(ex, "newton_goes_uphill must be True or False", "Write your verdict as a bool.")
+    loss = two_weight_loss(*make_tanh_data())
+    theta = torch.tensor(UPHILL_POINT, dtype=torch.float64)
+    grad, hess = gradient_and_hessian(loss, theta)
+    lam, u = torch.linalg.eigh(hess)
+    c = u.T @ grad
+    truth = newton_slope_at(loss, theta)
+    if not _near(got, truth):
+        mistakes = [
+            (-truth, "the sign is flipped", "Newton's step is minus H⁻¹ times the gradient."),
+            (-(c[0].square() / lam[0]).item(), "you kept only the negative eigenvalue's term",
+             "The step has a component along every eigenvector; add them all."),
+            (-(c**2 * lam).sum().item(), "you multiplied by the eigenvalues",
+             "Newton's step divides by the curvature along each eigenvector."),
+            (-(c / lam).sum().item(), "a component is missing its square",
+             "Both the gradient and the step contribute a component along u_i."),
+            (-(c.square() / lam.abs()).sum().item(), "you used |λ|, which hides the negative curvature",
+             "Keep each eigenvalue's sign."),
+        ]
+        for value, diagnosis, advice in mistakes:
+            if _near(got, value):
+                fail(ex, diagnosis, advice)
+        fail(ex, "not the slope along Newton's step", "Compute the gradient and the Hessian at θ = "
+             f"{UPHILL_POINT}, then the eigenvalues, eigenvectors and the gradient's components.")
+    if newton_goes_uphill != (truth > 0):
+        if newton_goes_uphill and lam[0] < 0:
+            fail(ex, "a negative eigenvalue alone is not enough",
+                 "Your own slope says which way the step goes: read its sign.")
+        fail(ex, "your verdict disagrees with your slope", "Uphill means the loss rises along δ: a positive slope.")
+    t = 1e-3
+    with torch.no_grad():
+        delta = -torch.linalg.solve(hess, grad)
+        change = (loss(theta + t * delta) - loss(theta)).item()
+    passed(ex, f"autograd measures the slope along δ: {truth:+.4f} ({'uphill' if truth > 0 else 'downhill'}, "
+           f"though λmin = {lam[0].item():+.3f} < 0); a step of 0.001·δ changes the loss by {change:+.2e}.")
