@@ -35,8 +35,8 @@ def check_standardized_edge(answer: object) -> None:
     got = as_number(ex, answer, "standardized_edge")
     truth, low, turn = standardized_range_test()
     if abs(got - truth) <= 5e-3 * truth:
-        return passed(ex, f"2/λmax = {truth:.3f} on standardized x; the range test's loss was lowest at "
-                      f"η = {low:.2f} and turned up at η = {turn:.2f}, {turn / truth:.1f}× past the edge")
+        return passed(ex, f"2/λmax = {truth:.3f} on standardized x; the range test's loss turned up at "
+                      f"η = {turn:.2f}, {turn / truth:.1f}× past the edge (its lr moves every step)")
     x = seed_data()[0].double()
     mistakes = [
         (2 * truth, "the factor 2 of the Hessian is missing",
@@ -51,7 +51,7 @@ def check_standardized_edge(answer: object) -> None:
     for value, diagnosis, advice in mistakes:
         if abs(got - value) <= 5e-3 * abs(value):
             fail(ex, diagnosis, advice)
-    fail(ex, f"at η = {got:.4g} the edge is not where GD turns unstable",
+    fail(ex, f"GD's edge on standardized x is not at η = {got:.4g}",
          "Work out the standardized Hessian from mean(z) and mean(z²), then its largest eigenvalue.")
 
 
@@ -152,9 +152,9 @@ def check_picked_lr(answer: object) -> None:
     if run.diverged_at is not None or not run.losses[-1] < run.losses[0]:
         near = "the curve's lowest point" if abs(lr - low) <= 0.1 * low else (
             "the turn itself" if abs(lr - turn) <= 0.1 * turn else "an lr past the edge")
-        fail(ex, f"a constant run at η = {lr:.3g} diverges: you picked {near}",
-             "The range test's lr moved on every step; a constant lr stays, and its steep direction "
-             "keeps growing. Back off further from the turn.")
+        fail(ex, f"you picked {near}; it diverges",
+             f"A constant run at η = {lr:.3g} diverges. The range test's lr moved on every step; a constant "
+             "lr stays, and its steep direction keeps growing. Back off further from the turn.")
     if lr < PICK_FLOOR * crit:
         fail(ex, f"η = {lr:.3g} converges, but slower than it need be",
              f"After {PICK_STEPS} steps its loss is still {run.losses[-1] / run.losses[0]:.1e} of the start: "
