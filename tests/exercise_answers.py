@@ -62,7 +62,8 @@ ANSWERS: dict[str, Recorded] = {
                     "d = torch.diag(h).sqrt()\neig = torch.linalg.eigvalsh(h / torch.outer(d, d))\n"
                     "critical_scale = 1 / eig[1].item()   # ηλ < 1",
                     "GD converges beyond ηλ = 1", ("1.0323", "1.032", "2 / eig[1]", "2/eig[1]", "2/λmax(D")),
-    "3.3": Recorded("picked_lr = 0.047   # the curve's lowest point", "you picked the curve's lowest point; it diverges",
+    "3.3": Recorded("picked_lr = 0.047   # the curve's lowest point",
+                    "you picked the curve's lowest point; it diverges",
                     ("0.0053", "0.00531", "/ 10", "a tenth")),
     "4.1": Recorded("import math\nbest_beta = (math.sqrt(379.0) - 1) / (math.sqrt(379.0) + 1)   # the rate",
                     "that is the rate, not β", ("0.814", "0.8141", "((√κ−1)/(√κ+1))²", "((√κ - 1)")),

@@ -134,7 +134,7 @@ def test_best_single_lr_needs_about_1500_steps():
     assert int(np.argmax(run.losses - L_STAR <= 1e-6)) == L03_BEST_SINGLE_LR_STEPS
 
 
-def test_warmup_buys_nothing_on_the_quadratic():
+def test_warmup_helps_only_before_a_decay_from_a_too_large_lr():
     crit = critical_lr(X)
     warmed = lambda then: lambda o: S.SequentialLR(  # noqa: E731
         o, [S.LinearLR(o, start_factor=0.1, total_iters=10), then(o)], milestones=[10])
@@ -143,8 +143,10 @@ def test_warmup_buys_nothing_on_the_quadratic():
     assert (f"{plain.losses[-1] - L_STAR:.3e}", f"{warm.losses[-1] - L_STAR:.3e}") == L03_WARMUP[:2]
     assert scheduled(1.3 * crit, 100).diverged_at == L03_WARMUP[2]
     assert scheduled(1.3 * crit, 100, warmed(constant)).diverged_at == L03_WARMUP[3]
+    cosine_alone = scheduled(1.3 * crit, 100, lambda o: S.CosineAnnealingLR(o, T_max=100))
+    assert cosine_alone.diverged_at == L03_WARMUP[4]
     cosine = scheduled(1.3 * crit, 100, warmed(lambda o: S.CosineAnnealingLR(o, T_max=90)))
-    assert cosine.diverged_at is None and f"{cosine.losses[-1] - L_STAR:.3e}" == L03_WARMUP[4]
+    assert cosine.diverged_at is None and f"{cosine.losses[-1] - L_STAR:.3e}" == L03_WARMUP[5]
 
 
 def test_range_test_turns_up_about_six_times_past_the_edge():
@@ -153,6 +155,13 @@ def test_range_test_turns_up_about_six_times_past_the_edge():
         _, up = range_test_turn(lr_range_test(line_loss(xs, Y.double()), ZERO))
         assert (f"{up:.4f}", f"{up / critical_lr(xs):.1f}", f"{up / 10:.4f}") == (turn, ratio, pick)
         assert 0.5 < (up / 10) / critical_lr(xs) < 0.65  # "a tenth of the turn: 0.57 / 0.60 × 2/λmax"
+
+
+def test_range_test_rejects_bad_input():
+    with pytest.raises(ValueError, match="lr_max must exceed lr_min"):
+        lr_range_test(LOSS, ZERO, lr_min=1.0, lr_max=0.1)
+    with pytest.raises(ValueError, match="never turned up"):
+        range_test_turn(lr_range_test(LOSS, ZERO, lr_min=1e-4, lr_max=1e-3, steps=20))
 
 
 def test_exercise_standardized_edge():
