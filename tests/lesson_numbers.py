@@ -95,6 +95,7 @@ L03_BEST_SINGLE_LR_STEPS = 1_476  # GD at 2/(λmin+λmax) from (0, 0) to L − L
 # warm-up: L − L* at step 99 for η = 0.02 without and with it; from 1.3·2/λmax the step where a constant lr,
 # warm-up → constant and cosine alone diverge; L − L* at step 99 of warm-up → cosine (it survives)
 L03_WARMUP = ("1.558e-02", "1.634e-02", 15, 42, 16, "1.998e-02")
+L03_WARMUP_COSINE_PEAK = ("0.19", "91.83")  # warm-up → cosine from 1.3·2/λmax: loss at step 10, highest after
 # the lr where the range test turned up, and it / 2/λmax: raw x, then standardized x
 L03_RANGE_TURN = ("0.1259", "5.7", "5.9566", "6.0")
 L03_RANGE_PICK = ("0.0126", "0.5957")  # a tenth of the turn: raw (0.57 × 2/λmax), standardized (0.60 ×)

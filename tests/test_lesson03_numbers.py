@@ -33,6 +33,7 @@ from tests.lesson_numbers import (
     L03_RESCUE_GROWTH,
     L03_STANDARDIZED_EDGE,
     L03_WARMUP,
+    L03_WARMUP_COSINE_PEAK,
 )
 
 X, Y = seed_data()
@@ -147,6 +148,7 @@ def test_warmup_helps_only_before_a_decay_from_a_too_large_lr():
     assert cosine_alone.diverged_at == L03_WARMUP[4]
     cosine = scheduled(1.3 * crit, 100, warmed(lambda o: S.CosineAnnealingLR(o, T_max=90)))
     assert cosine.diverged_at is None and f"{cosine.losses[-1] - L_STAR:.3e}" == L03_WARMUP[5]
+    assert (f"{cosine.losses[10]:.2f}", f"{cosine.losses[10:].max():.2f}") == L03_WARMUP_COSINE_PEAK
 
 
 def test_range_test_turns_up_about_six_times_past_the_edge():
