@@ -18,7 +18,17 @@ figures and widgets from ``viz``, exercise checkers from ``exercises``.
 
 from .data import START, linear_start, make_regression, seed_data, standardize, unstandardize
 from .device import pick_device
-from .runs import DIVERGENCE_FACTOR, Run, diverged_at, line_runs, optimize, settles_within, train
+from .runs import (
+    DIVERGENCE_FACTOR,
+    Run,
+    diverged_at,
+    line_runs,
+    lr_range_test,
+    optimize,
+    range_test_turn,
+    settles_within,
+    train,
+)
 from .theory import (
     REACH_TOL,
     closed_form_fit,
@@ -66,6 +76,7 @@ __all__ = [
     "line_loss",
     "line_runs",
     "linear_start",
+    "lr_range_test",
     "loss_gap",
     "make_regression",
     "momentum_parameters",
@@ -76,6 +87,7 @@ __all__ = [
     "pick_device",
     "predicted_direction_steps",
     "predicted_steps",
+    "range_test_turn",
     "seed_data",
     "settles_within",
     "stability_edge",

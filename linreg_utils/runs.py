@@ -285,3 +285,41 @@ def line_runs(x: torch.Tensor, y: torch.Tensor, lrs: Sequence[float], steps: int
                 optimum=np.array([w_star, b_star]), optimum_loss=loss_star, lr=lr,
                 diverged_at=diverged_at(losses[:, i]), log={"seconds": run.log["seconds"]})
             for i, lr in enumerate(lrs)]
+
+
+RANGE_TEST_RISE = 4.0
+"""The range test's stopping rule (fast.ai's): the loss "turns up" once it is this many times its
+lowest so far."""
+
+
+def lr_range_test(loss_fn: LossFn, theta0: torch.Tensor, lr_min: float = 1e-4, lr_max: float = 10.0,
+                  steps: int = 200) -> Run:
+    """The learning-rate range test: one short SGD run whose lr grows geometrically.
+
+    Float64 ``torch.optim.SGD`` on ``loss_fn(θ)`` from ``theta0`` ``(d,)``, under
+    ``ExponentialLR(γ)`` with ``γ = (lr_max / lr_min)^(1/steps)``: step ``k`` uses
+    ``lr_min · γ^k``, so step ``steps`` uses ``lr_max``. Stops once the run diverges
+    (:func:`diverged_at`); ``run.log["lr"]`` holds each step's lr. Read it with :func:`range_test_turn`.
+    """
+    lr_min, lr_max = positive_finite("lr_min", lr_min), positive_finite("lr_max", lr_max)
+    if lr_max <= lr_min:
+        raise ValueError(f"lr_max must exceed lr_min, got lr_min={lr_min}, lr_max={lr_max}")
+    steps = positive_int("steps", steps)
+    gamma = (lr_max / lr_min) ** (1 / steps)
+    return optimize(lambda p: torch.optim.SGD(p, lr=lr_min), loss_fn, theta0, steps,
+                    make_scheduler=lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=gamma))
+
+
+def range_test_turn(run: Run, rise: float = RANGE_TEST_RISE) -> tuple[float, float]:
+    """``(lr where the loss was lowest, lr where it turned up)`` of a :func:`lr_range_test` run.
+
+    "Turned up": the first step whose loss is above ``rise`` × the lowest loss so far; the lowest
+    point is searched before that step. Raises ``ValueError`` if the loss never turned up (raise
+    ``lr_max``).
+    """
+    losses, lrs = np.asarray(run.losses, dtype=float), np.asarray(run.log["lr"], dtype=float)
+    up = np.flatnonzero(~(losses <= rise * np.minimum.accumulate(losses)))
+    if up.size == 0:
+        raise ValueError("the range test's loss never turned up: run it to a larger lr_max")
+    turn = int(up[0])
+    return float(lrs[int(np.argmin(losses[:turn]))]), float(lrs[turn])

@@ -54,17 +54,17 @@ ANSWERS: dict[str, Recorded] = {
                     "the factor 2 of the Hessian is missing",
                     ("0.1867", "0.18675", "1/var(x)", "1 / var", "(x64 - x64.mean()).pow(2).mean()")),
     "2.3": Recorded("best_lr = 1e-3", "the flat direction still crawls", ("0.02188", "0.0219", "0.989")),
-    "3.1": Recorded("first_stable_step = 2", "you rounded down", ("3", "2.49", "log(1/1.3)", "log(1 / 1.3)")),
+    "3.1": Recorded("standardized_edge = 2.0   # λmax = 1, the Hessian's 2 lost",
+                    "the factor 2 of the Hessian is missing",
+                    ("1.0", "1.000", "2 / 2", "2·I", "2 * I")),
     "3.2": Recorded("import torch\nfrom linreg_utils import mse_hessian, seed_data\n"
                     "h = mse_hessian(seed_data()[0])\n"
                     "d = torch.diag(h).sqrt()\neig = torch.linalg.eigvalsh(h / torch.outer(d, d))\n"
                     "critical_scale = 1 / eig[1].item()   # ηλ < 1",
                     "GD converges beyond ηλ = 1", ("1.0323", "1.032", "2 / eig[1]", "2/eig[1]", "2/λmax(D")),
-    "3.3": Recorded("from torch import nn\n\ndef train(model, x, y, optimizer, steps):\n    losses = []\n"
-                    "    for _ in range(steps):\n        loss = nn.functional.mse_loss(model(x), y)\n"
-                    "        loss.backward()\n        optimizer.step()\n        losses.append(loss.item())\n"
-                    "    return losses",
-                    "never call optimizer.zero_grad()", ("optimizer.zero_grad()\n        loss =",)),
+    "3.3": Recorded("picked_lr = 0.047   # the curve's lowest point",
+                    "you picked the curve's lowest point; it diverges",
+                    ("0.0053", "0.00531", "/ 10", "a tenth")),
     "4.1": Recorded("import math\nbest_beta = (math.sqrt(379.0) - 1) / (math.sqrt(379.0) + 1)   # the rate",
                     "that is the rate, not β", ("0.814", "0.8141", "((√κ−1)/(√κ+1))²", "((√κ - 1)")),
     "4.2": Recorded("import math\n\ndef momentum_roots(eta_lam, beta):\n    a = 1 + beta - eta_lam\n"

@@ -86,7 +86,20 @@ L03_ONECYCLE_MOMENTUM = (0.95, 0.85)  # OneCycleLR's default max and base moment
 L03_RESCUE_GAPS = (8.881e-04, 8.963e-04)  # 400 steps: LambdaLR rescue vs constant 0.9·2/λmax
 L03_RESCUE_GROWTH = 1.6  # |1 − 1.3·2/λmax · λmax|: the steep direction's growth per step
 L03_PLATEAU_FIRST_HALVING = (30, 40)  # ReduceLROnPlateau first halves the lr between these steps
-L03_RESCUE_STEP = 3  # Exercise 3.1: first k with 1.3 · 0.9^k < 1
+# one LBFGS step() from nn.Linear's seed-0 start: (iterations, closure calls), per line_search_fn
+L03_LBFGS_CALLS = {None: (4, 5), "strong_wolfe": (3, 7)}
+L03_FINAL_GAPS = {"constant": 1.558e-02, "StepLR": 2.403e-02, "ExponentialLR": 2.961e-02,  # L − L* at
+                  "CosineAnnealingLR": 2.475e-02, "OneCycleLR": 2.485e-02,  # step 99 from η0 = 0.02
+                  "ReduceLROnPlateau": 2.696e-02}
+L03_BEST_SINGLE_LR_STEPS = 1_476  # GD at 2/(λmin+λmax) from (0, 0) to L − L* ≤ 1e-6 ("about 1,500")
+# warm-up: L − L* at step 99 for η = 0.02 without and with it; from 1.3·2/λmax the step where a constant lr,
+# warm-up → constant and cosine alone diverge; L − L* at step 99 of warm-up → cosine (it survives)
+L03_WARMUP = ("1.558e-02", "1.634e-02", 15, 42, 16, "1.998e-02")
+L03_WARMUP_COSINE_PEAK = ("0.19", "91.83")  # warm-up → cosine from 1.3·2/λmax: loss at step 10, highest after
+# the lr where the range test turned up, and it / 2/λmax: raw x, then standardized x
+L03_RANGE_TURN = ("0.1259", "5.7", "5.9566", "6.0")
+L03_RANGE_PICK = ("0.0126", "0.5957")  # a tenth of the turn: raw (0.57 × 2/λmax), standardized (0.60 ×)
+L03_STANDARDIZED_EDGE = 1.0  # Exercise 3.1: 2/λmax with H = 2·I
 
 # --- lesson 04 · momentum ------------------------------------------------------------------------
 L04_LAMBDAS = (0.238, 90.1)  # λmin, λmax of the raw seed's Hessian (3 significant digits)

@@ -1,54 +1,55 @@
 """Lesson 03's checkers accept the right answers and name each mistake they claim to know."""
 
 import pytest
+import torch
 
-from linreg_utils import critical_lr, seed_data
-from linreg_utils.exercises import ExerciseNotDone
+from linreg_utils import critical_lr, line_loss, lr_range_test, range_test_turn, seed_data
 from linreg_utils.exercises.lesson03 import (
-    _loop,
     check_critical_scale,
-    check_rescue_step,
-    check_train,
-    first_stable_step,
+    check_picked_lr,
+    check_standardized_edge,
+    pick_problem,
     preconditioned_eigenvalues,
-    reference_train,
+    standardized_range_test,
 )
 from tests.exercise_answers import failure
 
 
-def test_right_rescue_step_passes(capsys):
-    check_rescue_step(first_stable_step())
-    assert first_stable_step() == 3
-    assert capsys.readouterr().out.startswith("✔ Exercise 3.1 passed")
+def test_right_standardized_edge_passes(capsys):
+    check_standardized_edge(1.0)
+    out = capsys.readouterr().out
+    assert out.startswith("✔ Exercise 3.1 passed") and "turned up at η = 5.96" in out
 
 
-@pytest.mark.parametrize("answer, words", [(2, "rounded down"), (4, "one step late"), (2.49, "whole number"),
-                                           (7, "not the first step"), ("three", "should be a number")])
-def test_rescue_step_mistakes_are_named(answer, words):
-    assert words in failure(check_rescue_step, answer)
+EDGE, _, TURN = standardized_range_test()
 
 
-def test_right_loop_passes(capsys):
-    check_train(reference_train)
+@pytest.mark.parametrize("answer, words", [
+    (2.0, "factor 2 of the Hessian is missing"), (0.5, "beyond ηλ = 1"),
+    (critical_lr(seed_data()[0]), "raw data's limit"), (TURN, "where the range test blew up"),
+    (0.3, "not at η = 0.3"), ("one", "should be a number"),
+])
+def test_standardized_edge_mistakes_are_named(answer, words):
+    assert words in failure(check_standardized_edge, answer)
+
+
+X3, Y3 = pick_problem()
+LOWEST, TURN3 = range_test_turn(lr_range_test(line_loss(X3, Y3), torch.zeros(2, dtype=torch.float64)))
+CRIT3 = critical_lr(X3)
+
+
+def test_a_tenth_of_the_turn_passes(capsys):
+    check_picked_lr(TURN3 / 10)
     assert capsys.readouterr().out.startswith("✔ Exercise 3.3 passed")
 
 
-@pytest.mark.parametrize("order, words", [("bs", "never call optimizer.zero_grad"), ("bzs", "never moved"),
-                                          ("zb", "never moved")])
-def test_loop_mistakes_are_named(order, words):
-    assert words in failure(check_train, _loop(order))
-
-
-def test_loop_returning_nothing_is_explained():
-    assert "list of the 12 losses" in failure(check_train, lambda m, x, y, o, s: None)
-
-
-def test_unfinished_loop_says_not_done():
-    def train(model, x, y, optimizer, steps):
-        raise NotImplementedError()
-
-    with pytest.raises(ExerciseNotDone, match="`train` still raises NotImplementedError"):
-        check_train(train)
+@pytest.mark.parametrize("answer, words", [
+    (LOWEST, "you picked the curve's lowest point"), (TURN3, "you picked the turn itself"),
+    (1.3 * CRIT3, "you picked an lr past the edge"), (0.05 * CRIT3, "slower than it need be"),
+    (-0.01, "a learning rate is positive"), ("fast", "should be a number"),
+])
+def test_picked_lr_mistakes_are_named(answer, words):
+    assert words in failure(check_picked_lr, answer)
 
 
 LAM_MIN, LAM_MAX = preconditioned_eigenvalues()

@@ -1,6 +1,7 @@
 """Every number lesson 03's prose states, recomputed (values in tests/lesson_numbers.py), and the
 corrected scheduler claims: what OneCycleLR does to momentum, what each schedule does to the loss."""
 
+import numpy as np
 import pytest
 import torch
 from torch.optim import lr_scheduler as S
@@ -10,19 +11,29 @@ from linreg_utils import (
     condition_number,
     critical_lr,
     line_loss,
+    lr_range_test,
     mse_hessian,
     optimize,
+    range_test_turn,
     seed_data,
+    standardize,
 )
-from linreg_utils.exercises.lesson03 import first_stable_step
+from linreg_utils.exercises.lesson03 import standardized_range_test
 from tests.lesson_numbers import (
+    L03_BEST_SINGLE_LR_STEPS,
+    L03_FINAL_GAPS,
     L03_KAPPA_DIAGONAL,
     L03_KAPPA_RAW,
+    L03_LBFGS_CALLS,
     L03_ONECYCLE_MOMENTUM,
     L03_PLATEAU_FIRST_HALVING,
+    L03_RANGE_PICK,
+    L03_RANGE_TURN,
     L03_RESCUE_GAPS,
     L03_RESCUE_GROWTH,
-    L03_RESCUE_STEP,
+    L03_STANDARDIZED_EDGE,
+    L03_WARMUP,
+    L03_WARMUP_COSINE_PEAK,
 )
 
 X, Y = seed_data()
@@ -85,5 +96,76 @@ def test_rescue_numbers():
     assert diverged.losses[-1] > DIVERGENCE_FACTOR * diverged.losses[0] >= diverged.losses[-2]
 
 
-def test_exercise_rescue_step():
-    assert first_stable_step() == L03_RESCUE_STEP
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+def test_lbfgs_closure_calls_per_step(line_search):
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1).double()
+    opt = torch.optim.LBFGS(model.parameters(), line_search_fn=line_search)
+    calls = []
+
+    def closure():
+        calls.append(1)
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(X.double()), Y.double())
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    assert (opt.state[model.weight]["n_iter"], len(calls)) == L03_LBFGS_CALLS[line_search]
+    assert model.weight.item() == pytest.approx(0.27254836066748256, abs=1e-6)
+
+
+def test_final_gaps_of_the_schedules_exponential_worst_plateau_mid_pack():
+    makes = {"constant": None, "StepLR": lambda o: S.StepLR(o, step_size=30, gamma=0.5),
+             "ExponentialLR": lambda o: S.ExponentialLR(o, gamma=0.97),
+             "CosineAnnealingLR": lambda o: S.CosineAnnealingLR(o, T_max=100),
+             "OneCycleLR": lambda o: S.OneCycleLR(o, max_lr=0.02, total_steps=100, cycle_momentum=False),
+             "ReduceLROnPlateau": lambda o: S.ReduceLROnPlateau(o, factor=0.5, patience=5, threshold=1e-2)}
+    gaps = {name: scheduled(0.02, 100, make).losses[-1] - L_STAR for name, make in makes.items()}
+    assert {n: f"{g:.3e}" for n, g in gaps.items()} == {n: f"{g:.3e}" for n, g in L03_FINAL_GAPS.items()}
+    ranked = sorted(gaps, key=gaps.get)
+    assert ranked[0] == "constant" and ranked[-1] == "ExponentialLR" and ranked[-2] == "ReduceLROnPlateau"
+    decays = [g for name, g in gaps.items() if name != "constant"]
+    assert 2.4e-2 <= min(decays) and max(decays) <= 3.0e-2
+
+
+def test_best_single_lr_needs_about_1500_steps():
+    from linreg_utils import optimal_lr
+    run = scheduled(optimal_lr(X), 2001)
+    assert int(np.argmax(run.losses - L_STAR <= 1e-6)) == L03_BEST_SINGLE_LR_STEPS
+
+
+def test_warmup_helps_only_before_a_decay_from_a_too_large_lr():
+    crit = critical_lr(X)
+    warmed = lambda then: lambda o: S.SequentialLR(  # noqa: E731
+        o, [S.LinearLR(o, start_factor=0.1, total_iters=10), then(o)], milestones=[10])
+    constant = lambda o: S.ConstantLR(o, factor=1.0)  # noqa: E731
+    plain, warm = scheduled(0.02, 100), scheduled(0.02, 100, warmed(constant))
+    assert (f"{plain.losses[-1] - L_STAR:.3e}", f"{warm.losses[-1] - L_STAR:.3e}") == L03_WARMUP[:2]
+    assert scheduled(1.3 * crit, 100).diverged_at == L03_WARMUP[2]
+    assert scheduled(1.3 * crit, 100, warmed(constant)).diverged_at == L03_WARMUP[3]
+    cosine_alone = scheduled(1.3 * crit, 100, lambda o: S.CosineAnnealingLR(o, T_max=100))
+    assert cosine_alone.diverged_at == L03_WARMUP[4]
+    cosine = scheduled(1.3 * crit, 100, warmed(lambda o: S.CosineAnnealingLR(o, T_max=90)))
+    assert cosine.diverged_at is None and f"{cosine.losses[-1] - L_STAR:.3e}" == L03_WARMUP[5]
+    assert (f"{cosine.losses[10]:.2f}", f"{cosine.losses[10:].max():.2f}") == L03_WARMUP_COSINE_PEAK
+
+
+def test_range_test_turns_up_about_six_times_past_the_edge():
+    for xs, (turn, ratio), pick in ((X.double(), L03_RANGE_TURN[:2], L03_RANGE_PICK[0]),
+                                    (standardize(X.double())[0], L03_RANGE_TURN[2:], L03_RANGE_PICK[1])):
+        _, up = range_test_turn(lr_range_test(line_loss(xs, Y.double()), ZERO))
+        assert (f"{up:.4f}", f"{up / critical_lr(xs):.1f}", f"{up / 10:.4f}") == (turn, ratio, pick)
+        assert 0.5 < (up / 10) / critical_lr(xs) < 0.65  # "a tenth of the turn: 0.57 / 0.60 × 2/λmax"
+
+
+def test_range_test_rejects_bad_input():
+    with pytest.raises(ValueError, match="lr_max must exceed lr_min"):
+        lr_range_test(LOSS, ZERO, lr_min=1.0, lr_max=0.1)
+    with pytest.raises(ValueError, match="never turned up"):
+        range_test_turn(lr_range_test(LOSS, ZERO, lr_min=1e-4, lr_max=1e-3, steps=20))
+
+
+def test_exercise_standardized_edge():
+    edge, _, turn = standardized_range_test()
+    assert edge == pytest.approx(L03_STANDARDIZED_EDGE) and f"{turn:.4f}" == L03_RANGE_TURN[2]

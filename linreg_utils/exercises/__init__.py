@@ -51,7 +51,7 @@ from .framework import (
 # Every lesson's checkers, importable from here (``from linreg_utils.exercises import check_...``).
 from .lesson01 import check_damped_newton_prediction, check_largest_rosenbrock_lr, check_line_search_lr  # noqa: E402, I001
 from .lesson02 import check_centred_critical_lr, check_fastest_lr, check_steps_prediction  # noqa: E402
-from .lesson03 import check_critical_scale, check_rescue_step, check_train  # noqa: E402
+from .lesson03 import check_critical_scale, check_picked_lr, check_standardized_edge  # noqa: E402
 from .lesson04 import check_beat_polyak, check_best_beta, check_momentum_roots, check_momentum_step  # noqa: E402
 from .lesson05 import check_closure_calls, check_ema_edge_lr, check_rmsprop_gap  # noqa: E402
 from .lesson06 import (  # noqa: E402
@@ -71,7 +71,8 @@ __all__ = [
     "check_certificate_prediction", "check_critical_scale", "check_damped_newton_prediction",
     "check_fastest_lr", "check_floor_prediction", "check_halving_period", "check_largest_rosenbrock_lr",
     "check_line_search_lr", "check_lr_keeping_floor", "check_momentum_roots", "check_momentum_step",
-    "check_power_iteration", "check_predict", "check_rescue_step", "check_safe_rtol",
-    "check_steps_prediction", "check_cg_steps", "check_newton_slope", "check_train", "check_unstandardize", "checker",
+    "check_cg_steps", "check_newton_slope", "check_picked_lr", "check_power_iteration", "check_predict",
+    "check_safe_rtol", "check_standardized_edge", "check_steps_prediction",
+    "check_unstandardize", "checker",
     "fail", "hint", "hints", "passed", "progress_lines", "show_progress", "significant_digits",
 ]

@@ -1,131 +1,58 @@
-"""Checks for lesson 03 (the torch.optim API): when a rescue kicks in, the largest per-parameter
-scale, a buggy loop."""
+"""Checks for lesson 03 (the torch.optim API): the edge on standardized data against the range
+test, the largest per-parameter scale, a learning rate picked from a range test."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
-import numpy as np
 import torch
-from torch import nn
 
-from ..data import make_regression, seed_data
-from ..runs import optimize, train
+from ..data import make_regression, seed_data, standardize
+from ..runs import lr_range_test, optimize, range_test_turn, train
 from ..theory import closed_form_fit, critical_lr, fastest_gd_lr, largest_stable_lr, line_loss, mse_hessian
-from .framework import as_number, call_answer, checker, fail, passed
+from .framework import as_number, checker, fail, passed
 
-# ----------------------------------------------------------------------------- 3.1 rescue
+# ----------------------------------------------------------------------------- 3.1 standardized edge
 
-RESCUE_START, RESCUE_GAMMA = 1.3, 0.9
-"""Exercise 3.1: ``η0 = 1.3 × 2/λmax`` under ``ExponentialLR(γ = 0.9)``."""
-
-
-def first_stable_step(start: float = RESCUE_START, gamma: float = RESCUE_GAMMA) -> int:
-    """The first step whose lr is below 2/λmax, read off torch's own ``ExponentialLR``."""
+def standardized_range_test() -> tuple[float, float, float]:
+    """``(2/λmax, lr at the lowest loss, lr where the loss turned up)`` of the lesson's range test
+    (:func:`~linreg_utils.runs.lr_range_test`, defaults) on the seed data with x standardized."""
     x, y = seed_data()
-    crit = critical_lr(x)
-    run = optimize(lambda p: torch.optim.SGD(p, lr=start * crit), line_loss(x, y),
-                   torch.zeros(2, dtype=torch.float64), 12,
-                   make_scheduler=lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=gamma))
-    lrs = run.log["lr"]
-    return int(np.flatnonzero(lrs < crit)[0])
+    z = standardize(x.double())[0]
+    low, turn = range_test_turn(lr_range_test(line_loss(z, y.double()), torch.zeros(2, dtype=torch.float64)))
+    return critical_lr(z), low, turn
 
 
-@checker("3.1", value="first_stable_step", hints=(
-    "Step k uses η_k = η0·γ^k with η0 = 1.3 × 2/λmax: divide by 2/λmax and ask when 1.3·γ^k drops below 1.",
-    "Take logarithms of 1.3·0.9^k < 1; log(0.9) is negative, so dividing by it flips the inequality.",
-    "The k you solve for is not a whole number: the first step below the limit is the next whole number "
-    "above it (step 0 uses η0 itself).",
+@checker("3.1", value="standardized_edge", hints=(
+    "Write the Hessian of the MSE for the line, 2·[[mean(x²), mean(x)], [mean(x), 1]], and put in what "
+    "standardizing does to mean(z) and mean(z²).",
+    "With those two means the Hessian is a multiple of the identity: both eigenvalues are equal.",
+    "Gradient descent is stable while η·λmax < 2 on every direction; solve that for η.",
 ))
-def check_rescue_step(answer: object) -> None:
-    """Exercise 3.1: the first step ``k`` with ``1.3 · 0.9^k · 2/λmax < 2/λmax``."""
+def check_standardized_edge(answer: object) -> None:
+    """Exercise 3.1: ``2/λmax`` of the seed problem with ``x`` standardized, then the range test."""
     ex = "3.1"
-    got = as_number(ex, answer, "first_stable_step")
-    truth = first_stable_step()
-    if got == truth:
-        return passed(ex, f"step {truth} is the first with η below 2/λmax: 1.3 · 0.9^{truth} = "
-                      f"{RESCUE_START * RESCUE_GAMMA**truth:.3f} < 1 (torch's ExponentialLR agrees)")
-    if not float(got).is_integer():
-        fail(ex, "a step number is a whole number",
-             "You solved for k exactly: which whole step is the first one past that k?")
-    if got == truth - 1:
-        fail(ex, "you rounded down",
-             f"At k = {truth - 1}, 1.3 · 0.9^k is still ≥ 1, so η is still above 2/λmax.")
-    if got == truth + 1:
-        fail(ex, "one step late",
-             "Step 0 uses η0 itself and step k uses η0 · γ^k: count from 0.")
-    fail(ex, "not the first step below 2/λmax",
-         "Solve 1.3 · 0.9^k < 1 for the smallest whole k: take logs, and remember that log(0.9) is "
-         "negative, so the inequality flips.")
-
-
-# ----------------------------------------------------------------------------- 3.3 the loop
-
-def reference_train(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
-                    optimizer: torch.optim.Optimizer, steps: int) -> list[float]:
-    """The correct loop: ``zero_grad → forward → loss → backward → step``; returns the losses
-    (the package's loop, :func:`~linreg_utils.runs.train`, without its entry after the last step)."""
-    run = train(lambda: nn.functional.mse_loss(model(x), y), model.parameters(), optimizer, steps,
-                stop_on_divergence=False)
-    return run.losses[:-1].tolist()
-
-
-def _loop(order: str) -> Callable[..., list[float]]:
-    """A training loop doing the actions in ``order`` (z=zero_grad, b=backward, s=step) each step."""
-    def train(model, x, y, optimizer, steps):
-        losses = []
-        for _ in range(steps):
-            loss = nn.functional.mse_loss(model(x), y)
-            for action in order:
-                {"z": optimizer.zero_grad, "b": loss.backward, "s": optimizer.step}[action]()
-            losses.append(loss.item())
-        return losses
-    return train
-
-
-_LOOP_MISTAKES = {
-    "bs": ("you still never call optimizer.zero_grad()",
-           "backward() adds to .grad, so every step uses the sum of all the gradients so far."),
-    "bzs": ("the parameters never moved",
-            "Either optimizer.step() is missing, or zero_grad() runs between backward() and step() and "
-            "wipes the gradient before it is used."),
-}
-
-
-def _fresh_run(train: Callable[..., object], steps: int = 12) -> tuple[object, torch.Tensor]:
-    x, y = make_regression(n=24, seed=32, x_range=(-1.0, 2.0))
-    torch.manual_seed(32)
-    model = nn.Linear(1, 1).double()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    losses = call_answer("3.3", train, model, x.double(), y.double(), optimizer, steps)
-    return losses, torch.cat([p.detach().flatten() for p in model.parameters()])
-
-
-@checker("3.3", function="train", hints=(
-    "Compare the loop with the order the lesson's contract gives: which of the five calls is missing?",
-    "backward() adds to each parameter's .grad; nothing in the loop above ever clears it, so every step "
-    "uses the sum of all the gradients so far.",
-    "Clear the gradients once per step, before the backward pass, and keep the rest of the loop as it is.",
-))
-def check_train(train: Callable[..., object]) -> None:
-    """Exercise 3.3: the fixed ``train(model, x, y, optimizer, steps) -> list of losses``."""
-    ex = "3.3"
-    losses, params = _fresh_run(train)
-    ref_losses, ref_params = _fresh_run(reference_train)
-    if not isinstance(losses, list) or len(losses) != len(ref_losses):
-        fail(ex, f"return the list of the {len(ref_losses)} losses",
-             f"One float per step; your function returned {type(losses).__name__}.")
-    if torch.allclose(params, ref_params, rtol=1e-10, atol=1e-12):
-        if not all(abs(float(a) - b) <= 1e-9 * max(1.0, b) for a, b in zip(losses, ref_losses, strict=True)):
-            fail(ex, "the parameters are right but the losses are not",
-                 "Record loss.item() of each step's forward pass.")
-        return passed(ex, "zero_grad → forward → loss → backward → step; the loss falls every step")
-    for order, (diagnosis, advice) in _LOOP_MISTAKES.items():
-        if torch.allclose(params, _fresh_run(_loop(order))[1], rtol=1e-10, atol=1e-12):
+    got = as_number(ex, answer, "standardized_edge")
+    truth, low, turn = standardized_range_test()
+    if abs(got - truth) <= 5e-3 * truth:
+        return passed(ex, f"2/λmax = {truth:.3f} on standardized x; the range test's loss turned up at "
+                      f"η = {turn:.2f}, {turn / truth:.1f}× past the edge (its lr moves every step)")
+    x = seed_data()[0].double()
+    mistakes = [
+        (2 * truth, "the factor 2 of the Hessian is missing",
+         "The MSE's Hessian is twice the matrix of the means; its eigenvalues carry that 2."),
+        (truth / 2, "GD converges beyond ηλ = 1",
+         "The factor 1 − ηλ may be negative: it only has to stay above −1."),
+        (critical_lr(x), "that is the raw data's limit",
+         "Standardizing changes the Hessian: redo it with mean(z) and mean(z²)."),
+        (turn, "that is where the range test blew up, not the edge",
+         "Predict from the Hessian before running the test: the edge comes from λmax alone."),
+    ]
+    for value, diagnosis, advice in mistakes:
+        if abs(got - value) <= 5e-3 * abs(value):
             fail(ex, diagnosis, advice)
-    fail(ex, "your parameters differ from the correct loop's",
-         "Check the order zero_grad → forward → loss → backward → step, once per step.")
+    fail(ex, f"GD's edge on standardized x is not at η = {got:.4g}",
+         "Work out the standardized Hessian from mean(z) and mean(z²), then its largest eigenvalue.")
 
 
 # ----------------------------------------------------------------------------- 3.2 critical scale
@@ -188,3 +115,50 @@ def check_critical_scale(critical_scale: object) -> None:
              "One direction of the preconditioned Hessian has a factor 1 − c·λ below −1 there.")
     fail(ex, "the run still converges above your c",
          "Each eigen-direction of the preconditioned Hessian limits c on its own; find the limit that binds.")
+
+
+# ----------------------------------------------------------------------------- 3.3 pick from the curve
+
+PICK_DATA = {"n": 30, "seed": 3, "x_range": (0.0, 20.0)}
+"""Exercise 3.3's fresh problem: ``make_regression(**PICK_DATA)`` (x from 0 to 20, κ ≈ 394)."""
+PICK_STEPS = 300
+PICK_FLOOR = 0.2
+"""Exercise 3.3 passes an lr that converges and is at least this share of 2/λmax."""
+
+
+def pick_problem() -> tuple[torch.Tensor, torch.Tensor]:
+    """Exercise 3.3's data, float64 ``(30, 1)`` each."""
+    x, y = make_regression(**PICK_DATA)
+    return x.double(), y.double()
+
+
+@checker("3.3", value="picked_lr", hints=(
+    "The range test changes the lr every step, so the loss turns up only after the unstable direction "
+    "has had several steps to grow: the turn sits past the largest lr that converges.",
+    "The lowest point of the curve is not a safe constant lr either: it is just before the turn.",
+    "The usual rule is to back off from the turn by about an order of magnitude, then run it.",
+))
+def check_picked_lr(answer: object) -> None:
+    """Exercise 3.3: an lr picked from the range test on :func:`pick_problem` runs SGD well."""
+    ex = "3.3"
+    lr = as_number(ex, answer, "picked_lr")
+    if lr <= 0:
+        fail(ex, "a learning rate is positive", "Read a positive lr off the curve's horizontal axis.")
+    x, y = pick_problem()
+    crit = critical_lr(x)
+    run = optimize(lambda p: torch.optim.SGD(p, lr=lr), line_loss(x, y), torch.zeros(2, dtype=torch.float64),
+                   PICK_STEPS)
+    low, turn = range_test_turn(lr_range_test(line_loss(x, y), torch.zeros(2, dtype=torch.float64)))
+    if run.diverged_at is not None or not run.losses[-1] < run.losses[0]:
+        near = "the curve's lowest point" if abs(lr - low) <= 0.1 * low else (
+            "the turn itself" if abs(lr - turn) <= 0.1 * turn else "an lr past the edge")
+        fail(ex, f"you picked {near}; it diverges",
+             f"A constant run at η = {lr:.3g} diverges. The range test's lr moved on every step; a constant "
+             "lr stays, and its steep direction keeps growing. Back off further from the turn.")
+    if lr < PICK_FLOOR * crit:
+        fail(ex, f"η = {lr:.3g} converges, but slower than it need be",
+             f"After {PICK_STEPS} steps its loss is still {run.losses[-1] / run.losses[0]:.1e} of the start: "
+             "the flat direction wants the largest lr that is still stable. Move closer to the turn.")
+    return passed(ex, f"η = {lr:.3g} is {lr / crit:.2f} × 2/λmax here: stable, and after {PICK_STEPS} "
+                  f"steps the loss is {run.losses[-1]:.4f} (from {run.losses[0]:.2f}); the test turned up at "
+                  f"η = {turn:.3g}")
