@@ -16,9 +16,9 @@ Lesson extras are imported from their own modules (``from linreg_utils.optimizer
 figures and widgets from ``viz``, exercise checkers from ``exercises``.
 """
 
-from .data import START, linear_start, make_regression, seed_data, standardize, unstandardize
+from .data import START, linear_start, linear_starts, make_regression, seed_data, standardize, unstandardize
 from .device import pick_device
-from .runs import DIVERGENCE_FACTOR, Run, diverged_at, line_runs, optimize, settles_within, train
+from .runs import DIVERGENCE_FACTOR, Run, diverged_at, line_reach_steps, line_runs, optimize, settles_within, train
 from .theory import (
     REACH_TOL,
     closed_form_fit,
@@ -41,6 +41,7 @@ from .theory import (
     predicted_direction_steps,
     predicted_steps,
     stability_edge,
+    steps_to_reach,
     steps_to_shrink,
 )
 from .trajectory import gd_trajectory
@@ -65,7 +66,9 @@ __all__ = [
     "iteration_matrix",
     "line_loss",
     "line_runs",
+    "line_reach_steps",
     "linear_start",
+    "linear_starts",
     "loss_gap",
     "make_regression",
     "momentum_parameters",
@@ -80,6 +83,7 @@ __all__ = [
     "settles_within",
     "stability_edge",
     "standardize",
+    "steps_to_reach",
     "steps_to_shrink",
     "train",
     "unstandardize",
