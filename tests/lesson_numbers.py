@@ -43,6 +43,12 @@ L01_NEWTON_STEP_2 = ("0.763", "-3.175", "1412")  # where step 2 lands, and f the
 L01_NEWTON_VALUES = ("24.2", "0.056", "0.313")  # f at the start, after steps 3 and 4
 L01_NEWTON_DISTANCES = ("5.6e-02", "9.6e-06", "1.9e-11")  # after steps 4, 5, 6
 L01_NEWTON_DIGITS = ("1.3", "5.0", "10.7")  # correct digits −log10(distance) at steps 4, 5, 6
+# Gradient check on Rosenbrock at (−1.2, 1), float64, central differences vs autograd.
+L01_GRADCHECK_GRADIENT = ("-215.600000", "-88.000000")
+L01_GRADCHECK_DIFF_AT_1E6 = "2.2e-08"  # largest |central difference − autograd| at h = 1e-6
+L01_GRADCHECK_HESSIAN_DIFF = ("4.7e-08", "1330")  # at h = 1e-5, and the largest Hessian entry
+L01_GRADCHECK_SLOPES = ("2.00", "-1.00")  # fitted log-log slopes: h ≥ 1e-4, h ≤ 1e-8 (49 h's, 1e-13 to 1e-1)
+L01_GRADCHECK_BEST = ("5.7e-09", "1.8e-06", "6.1e-06")  # smallest error, its h, and ε^(1/3)
 
 # --- lesson 02 · gradient descent live ----------------------------------------------------------
 # The seed's 15 points in float64; "reach" = L − L* ≤ 1e-6. Printed digits as the lesson prints them.
