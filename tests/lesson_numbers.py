@@ -22,6 +22,14 @@ def stored_text(notebook: str, code: str) -> str:
         raise ValueError(f"{len(cells)} code cells of {notebook} hold {code!r}; expected one")
     return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
 
+# --- lesson 00 · start here (refreshers 3 and 4) ----------------------------------------------------
+L00_COMPLEX_EIGENVALUES = ("0.7500", "0.4873", "0.8944")  # M = [[1.5, -0.8], [1, 0]]: re, ±im, |λ| = √0.8
+L00_SPIRAL_SHRINK = "0.895"  # measured (|z_60| / |z_0|)^(1/60) from z_0 = (1, 0)
+# 200,000 normal draws, torch.Generator seeded 0, C = [[2, 0.6], [0.6, 0.5]]
+L00_COV_ESTIMATE = ("1.989", "0.598", "0.499")
+L00_COV_OF_MEANS_TIMES_8 = ("1.979", "0.600", "0.500")  # averages of B = 8 draws, × 8
+L00_QUADRATIC_MEAN = ("12.56", "12.60")  # mean of dᵀHd over the draws, tr(HC)
+
 # --- lesson 01 · first vs second order -------------------------------------------------------
 # The seed's 15 points, float64, tolerance 1e-6 on L − L*; GD at the tutorial's lr = 1e-3 from (0, 0).
 L01_OPTIMUM = ("0.272548", "0.624727")  # (w*, b*)
