@@ -16,12 +16,13 @@ Lesson extras are imported from their own modules (``from linreg_utils.optimizer
 figures and widgets from ``viz``, exercise checkers from ``exercises``.
 """
 
-from .data import START, linear_start, make_regression, seed_data, standardize, unstandardize
+from .data import START, linear_start, linear_starts, make_regression, seed_data, standardize, unstandardize
 from .device import pick_device
 from .runs import (
     DIVERGENCE_FACTOR,
     Run,
     diverged_at,
+    line_reach_steps,
     line_runs,
     lr_range_test,
     optimize,
@@ -51,6 +52,7 @@ from .theory import (
     predicted_direction_steps,
     predicted_steps,
     stability_edge,
+    steps_to_reach,
     steps_to_shrink,
 )
 from .trajectory import gd_trajectory
@@ -75,7 +77,9 @@ __all__ = [
     "iteration_matrix",
     "line_loss",
     "line_runs",
+    "line_reach_steps",
     "linear_start",
+    "linear_starts",
     "lr_range_test",
     "loss_gap",
     "make_regression",
@@ -92,6 +96,7 @@ __all__ = [
     "settles_within",
     "stability_edge",
     "standardize",
+    "steps_to_reach",
     "steps_to_shrink",
     "train",
     "unstandardize",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ._checks import as_column, finite_number, non_constant, positive_int
@@ -30,6 +31,17 @@ def linear_start(seed: int = 0) -> tuple[float, float]:
         torch.manual_seed(seed)
         w, b = torch.nn.Linear(1, 1).parameters()
         return w.item(), b.item()
+
+
+def linear_starts(count: int, seed: int = 0) -> np.ndarray:
+    """``(count, 2)`` float64: ``(w0, b0)`` of ``count`` successive ``torch.nn.Linear(1, 1)`` models
+    built after ``torch.manual_seed(seed)`` — draws from its default initialisation, ``U(−1, 1)``
+    for both with one input. Row 0 is :func:`linear_start` (the caller's random state is left untouched)."""
+    count = positive_int("count", count)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        rows = [[p.item() for p in torch.nn.Linear(1, 1).parameters()] for _ in range(count)]
+    return np.array(rows, dtype=np.float64)
 
 
 def make_regression(

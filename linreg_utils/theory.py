@@ -401,6 +401,45 @@ def predicted_direction_steps(lam: np.ndarray, c0: np.ndarray, lr: float, tol: f
     return np.where(share <= tol, 0.0, np.where(rate >= 1.0, np.inf, k))
 
 
+def direction_reach_steps(lam: np.ndarray, c0: np.ndarray, lr: float, tol: float = REACH_TOL) -> np.ndarray:
+    """Exact steps of plain GD until ``L − L* = Σᵢ ½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k} ≤ tol``, per start: ``(m,)`` int.
+
+    ``lam``: eigenvalues ``(d,)``; ``c0``: starts' errors in the eigenbasis, ``(m, d)`` (or ``(d,)``).
+    Each share shrinks by ``(1 − ηλᵢ)²`` per step, so the gap never rises and a bisection on ``k``
+    finds the first step within ``tol``. Needs ``|1 − ηλᵢ| < 1`` for every direction with error.
+    """
+    tol, lr = positive_finite("tol", tol), positive_finite("lr", lr)
+    shares = np.atleast_2d(gap_shares(lam, c0))  # (m, d)
+    q = gd_factors(lr, lam) ** 2  # (d,): each share's factor per step
+    if np.any((q >= 1.0) & (shares > 0).any(axis=0)):
+        raise ValueError(f"lr = {lr} does not converge: some |1 − ηλ| ≥ 1 (need lr < 2/λmax)")
+    total = shares.sum(axis=1)
+
+    def gap(k: np.ndarray) -> np.ndarray:
+        return (shares * q ** k[:, None]).sum(axis=1)
+
+    with np.errstate(divide="ignore"):  # q = 0 (ηλ = 1): that share is gone after one step
+        bound = np.log(tol / np.maximum(total, tol)) / np.log(q.max())  # gap ≤ total · q_max^k
+    lo, hi = np.zeros(len(total), dtype=np.int64), np.maximum(np.ceil(bound), 1).astype(np.int64)
+    done = total <= tol
+    while np.any(~done & (hi - lo > 1)):
+        mid = (lo + hi) // 2
+        within = gap(mid) <= tol
+        lo, hi = np.where(within, lo, mid), np.where(within, mid, hi)
+    return np.where(done, 0, hi)
+
+
+def steps_to_reach(x: torch.Tensor, y: torch.Tensor, lr: float, starts: np.ndarray,
+                   tol: float = REACH_TOL) -> np.ndarray:
+    """Exact steps of plain GD at ``lr`` from each start ``(w0, b0)`` in ``starts`` ``(m, 2)`` until
+    ``L − L* ≤ tol``: ``(m,)`` int (:func:`direction_reach_steps` of each start's error ``Qᵀ(θ0 − θ*)``)."""
+    starts = np.asarray(starts, dtype=np.float64)
+    if starts.ndim != 2 or starts.shape[1] != 2 or not np.isfinite(starts).all():
+        raise ValueError(f"starts must be an (m, 2) array of finite (w0, b0), got shape {starts.shape}")
+    basis = eigenbasis(x, y)
+    return direction_reach_steps(basis.lam, (starts - np.array(basis.optimum)) @ basis.q, lr, tol)
+
+
 def predicted_steps(x: torch.Tensor, y: torch.Tensor, lr: float, tol: float = REACH_TOL,
                     w0: float = 0.0, b0: float = 0.0) -> float:
     """Steps of GD until each direction's share ``½ λᵢ c0ᵢ² (1 − ηλᵢ)^{2k}`` of the gap is ≤ ``tol``.

@@ -22,6 +22,14 @@ def stored_text(notebook: str, code: str) -> str:
         raise ValueError(f"{len(cells)} code cells of {notebook} hold {code!r}; expected one")
     return "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
 
+# --- lesson 00 · start here (refreshers 3 and 4) ----------------------------------------------------
+L00_COMPLEX_EIGENVALUES = ("0.7500", "0.4873", "0.8944")  # M = [[1.5, -0.8], [1, 0]]: re, ±im, |λ| = √0.8
+L00_SPIRAL_SHRINK = "0.895"  # measured (|z_60| / |z_0|)^(1/60) from z_0 = (1, 0)
+# 200,000 normal draws, torch.Generator seeded 0, C = [[2, 0.6], [0.6, 0.5]]
+L00_COV_ESTIMATE = ("1.989", "0.598", "0.499")
+L00_COV_OF_MEANS_TIMES_8 = ("1.979", "0.600", "0.500")  # averages of B = 8 draws, × 8
+L00_QUADRATIC_MEAN = ("12.56", "12.60")  # mean of dᵀHd over the draws, tr(HC)
+
 # --- lesson 01 · first vs second order -------------------------------------------------------
 # The seed's 15 points, float64, tolerance 1e-6 on L − L*; GD at the tutorial's lr = 1e-3 from (0, 0).
 L01_OPTIMUM = ("0.272548", "0.624727")  # (w*, b*)
@@ -43,6 +51,12 @@ L01_NEWTON_STEP_2 = ("0.763", "-3.175", "1412")  # where step 2 lands, and f the
 L01_NEWTON_VALUES = ("24.2", "0.056", "0.313")  # f at the start, after steps 3 and 4
 L01_NEWTON_DISTANCES = ("5.6e-02", "9.6e-06", "1.9e-11")  # after steps 4, 5, 6
 L01_NEWTON_DIGITS = ("1.3", "5.0", "10.7")  # correct digits −log10(distance) at steps 4, 5, 6
+# Gradient check on Rosenbrock at (−1.2, 1), float64, central differences vs autograd.
+L01_GRADCHECK_GRADIENT = ("-215.600000", "-88.000000")
+L01_GRADCHECK_DIFF_AT_1E6 = "2.2e-08"  # largest |central difference − autograd| at h = 1e-6
+L01_GRADCHECK_HESSIAN_DIFF = ("4.7e-08", "1330")  # at h = 1e-5, and the largest Hessian entry
+L01_GRADCHECK_SLOPES = ("2.00", "-1.00")  # fitted log-log slopes: h ≥ 1e-4, h ≤ 1e-8 (49 h's, 1e-13 to 1e-1)
+L01_GRADCHECK_BEST = ("5.7e-09", "1.8e-06", "6.1e-06")  # smallest error, its h, and ε^(1/3)
 
 # --- lesson 02 · gradient descent live ----------------------------------------------------------
 # The seed's 15 points in float64; "reach" = L − L* ≤ 1e-6. Printed digits as the lesson prints them.
@@ -78,6 +92,12 @@ L02_STEPS_AT_LR_0_01 = 2_227  # 2.1: lr = 0.01 from (0, 0), measured by torch.op
 L02_CENTRED_CRITICAL_LR = 0.18675  # 2.2: 1/var(x) after centring x
 L02_LINEAR_START = ("-0.0075", "0.5364")  # nn.Linear(1, 1) after torch.manual_seed(0)
 L02_FEWEST_FROM_LINEAR_START = (537, "0.989")  # 2.3: (steps, lr / (2/λmax)) at the best lr
+# Section 3, one draw of many: 2,000 nn.Linear(1, 1) starts after manual_seed(0), lr = 1e-3, steps to
+# L − L* ≤ 1e-6, measured by batched GD in torch (and equal to the closed form's for all of them).
+L02_DRAWS = 2_000
+L02_DRAW_QUANTILES = ("12,051", "22,338", "26,228")  # 5 %, median, 95 % (np.percentile, linear)
+L02_DRAW_SEED_SHARE = "4.8%"  # of the starts need as few as the seed's 11,820
+L02_DRAW_SLOWEST = 26_811  # the most any start needs; 100,000 epochs are "3.7"× that
 L02_FASTEST_SLIDER_LR = 0.02188  # 2.3: the slider's best value (10^-1.66) within 10 % of the fewest
 
 # --- lesson 03 · the torch.optim API -------------------------------------------------------------

@@ -54,3 +54,15 @@ def test_linear_start_is_the_seeded_nn_linear_and_leaves_the_rng_alone():
     start = linear_start()
     assert torch.equal(torch.rand(1), before)
     assert (f"{start[0]:.4f}", f"{start[1]:.4f}") == numbers.L02_LINEAR_START
+
+
+def test_linear_starts_are_nn_linears_draws_the_first_being_linear_start():
+    from linreg_utils import linear_starts
+
+    before = torch.get_rng_state()
+    draws = linear_starts(500, seed=3)
+    assert torch.equal(torch.get_rng_state(), before)  # the caller's random state is untouched
+    assert draws.shape == (500, 2) and tuple(draws[0]) == linear_start(3)
+    assert (abs(draws) <= 1).all() and draws.min() < -0.9 and draws.max() > 0.9  # U(−1, 1)
+    with pytest.raises(ValueError, match="count"):
+        linear_starts(0)

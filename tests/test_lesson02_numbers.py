@@ -14,13 +14,16 @@ from linreg_utils import (
     eigen_errors,
     gd_trajectory,
     hessian_eigenvalues,
+    line_reach_steps,
     line_runs,
     linear_start,
+    linear_starts,
     mse_hessian,
     optimal_lr,
     predicted_steps,
     seed_data,
     standardize,
+    steps_to_reach,
     steps_to_shrink,
     unstandardize,
 )
@@ -178,3 +181,21 @@ def test_standardizing_makes_kappa_one_and_measured_gd_fast():
     assert tuple(run.first_within(1e-6) for run in runs) == numbers.L02_STANDARDIZED_STEPS
     w, b = unstandardize(*runs[2].path[-1], mean, std)
     assert (w, b) == pytest.approx(closed_form_fit(x, y), abs=1e-9)
+
+
+def test_the_seeds_step_count_is_one_draw_of_a_measured_distribution():
+    x, y = seed_data()
+    draws = linear_starts(numbers.L02_DRAWS)
+    assert tuple(draws[0]) == linear_start()  # the tutorial's start is the first draw
+    assert np.all(np.abs(draws) <= 1.0)  # nn.Linear(1, 1): U(−1, 1) for weight and bias
+    exact = steps_to_reach(x, y, 1e-3, draws)
+    assert exact[0] == numbers.L02_STEPS_FROM_LINEAR_START
+    q05, q50, q95 = np.percentile(exact, [5, 50, 95])
+    assert (f"{q05:,.0f}", f"{q50:,.0f}", f"{q95:,.0f}") == numbers.L02_DRAW_QUANTILES
+    assert f"{np.mean(exact <= exact[0]):.1%}" == numbers.L02_DRAW_SEED_SHARE
+    assert exact.max() == numbers.L02_DRAW_SLOWEST and f"{100_000 / exact.max():.1f}" == "3.7"
+    stored = stored_text("02_gradient_descent_live.ipynb", "draws = linear_starts(")
+    assert "agree for 100% of the 2,000 starts" in stored  # the torch loop measured the same counts
+    assert all(q in stored for q in numbers.L02_DRAW_QUANTILES)
+    sample = draws[::100]  # a measured check here too, on 20 of the starts
+    assert np.array_equal(line_reach_steps(x, y, 1e-3, sample), exact[::100])

@@ -141,3 +141,14 @@ def test_a_diverging_line_run_is_kept_as_torch_ran_it_and_never_counts_as_reache
 def test_bad_line_run_arguments_are_refused(kwargs, words):
     with pytest.raises(ValueError, match=words):
         line_runs(X, Y, **kwargs)
+
+
+def test_line_reach_steps_measures_the_closed_forms_counts_and_says_never():
+    from linreg_utils import line_reach_steps, seed_data, steps_to_reach
+
+    x, y = seed_data()
+    starts = np.array([[0.0, 0.0], [0.5, -0.5], [-1.0, 1.0]])
+    assert np.array_equal(line_reach_steps(x, y, 0.02, starts), steps_to_reach(x, y, 0.02, starts))
+    assert np.array_equal(line_reach_steps(x, y, 1e-3, starts, max_steps=500), [-1, -1, -1])
+    with pytest.raises(ValueError, match="starts must be an"):
+        line_reach_steps(x, y, 1e-3, np.zeros((2, 3)))

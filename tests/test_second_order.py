@@ -181,3 +181,38 @@ def test_path_at_the_minimum_has_converged_at_step_zero():
 def test_bad_path_arguments_are_refused(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def central_difference(f, theta, h):
+    """Lesson 01's hand-written gradient check: ``(f(θ + h eⱼ) − f(θ − h eⱼ)) / 2h`` per coordinate."""
+    e = torch.eye(len(theta), dtype=theta.dtype)
+    return torch.stack([(f(theta + h * e[j]) - f(theta - h * e[j])) / (2 * h) for j in range(len(theta))])
+
+
+def test_gradient_check_numbers_and_the_step_size_trade_off():
+    point = torch.tensor([-1.2, 1.0], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(rosenbrock, (point,)) and torch.autograd.gradgradcheck(rosenbrock, (point,))
+    (grad,) = torch.autograd.grad(rosenbrock(point), point)
+    theta = point.detach()
+    assert (f"{grad[0]:.6f}", f"{grad[1]:.6f}") == numbers.L01_GRADCHECK_GRADIENT
+    assert f"{(central_difference(rosenbrock, theta, 1e-6) - grad).abs().max():.1e}" == numbers.L01_GRADCHECK_DIFF_AT_1E6
+    hess = torch.autograd.functional.hessian(rosenbrock, theta)
+    hess_fd = torch.stack([central_difference(lambda t: torch.autograd.functional.jacobian(rosenbrock, t)[j], theta, 1e-5)
+                           for j in range(2)])
+    assert (f"{(hess - hess_fd).abs().max():.1e}", f"{hess.abs().max():.0f}") == numbers.L01_GRADCHECK_HESSIAN_DIFF
+    hs = np.logspace(-13, -1, 49)
+    errors = np.array([(central_difference(rosenbrock, theta, h) - grad).abs().max().item() for h in hs])
+    slopes = [np.polyfit(np.log(hs[m]), np.log(errors[m]), 1)[0] for m in (hs >= 1e-4, hs <= 1e-8)]
+    assert tuple(f"{s:.2f}" for s in slopes) == numbers.L01_GRADCHECK_SLOPES  # truncation ∝ h², rounding ∝ 1/h
+    eps = torch.finfo(torch.float64).eps
+    best = (f"{errors.min():.1e}", f"{hs[errors.argmin()]:.1e}", f"{eps ** (1 / 3):.1e}")
+    assert best == numbers.L01_GRADCHECK_BEST
+    assert 0.1 < hs[errors.argmin()] / eps ** (1 / 3) < 10  # the best h is near ε^(1/3)
+
+
+def test_central_differences_of_the_mse_have_no_truncation_error():
+    x, y = (t.double() for t in seed_data())
+    theta = torch.tensor([0.3, -0.2], dtype=torch.float64)
+    loss = lambda t: torch.mean((x[:, 0] * t[0] + t[1] - y[:, 0]) ** 2)
+    exact = mse_gradient(x, y, theta)
+    assert torch.allclose(central_difference(loss, theta, 1e-1), exact, rtol=1e-12, atol=1e-12)  # a quadratic

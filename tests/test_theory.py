@@ -227,3 +227,24 @@ def test_regularised_optimum_zeroes_the_gradient_of_the_penalised_loss(data):
     assert regularised_optimum(x, y, 0.0) == pytest.approx(closed_form_fit(x, y))
     with pytest.raises(ValueError, match="strength"):
         regularised_optimum(x, y, -1.0)
+
+
+def test_steps_to_reach_is_the_first_step_of_the_exact_gap_within_tol():
+    from linreg_utils import gd_trajectory, seed_data, steps_to_reach
+
+    x, y = seed_data()
+    starts = np.array([[0.0, 0.0], [-0.5, 3.0], [0.9, -0.9], [0.2725, 0.6247]])
+    for lr in (1e-3, 0.95 * critical_lr(x), 1.8 / hessian_eigenvalues(x)[1]):
+        counts = steps_to_reach(x, y, lr, starts)
+        for (w0, b0), count in zip(starts, counts, strict=True):
+            assert count == gd_trajectory(x, y, lr, 60_000, w0, b0).first_within(1e-6)
+
+
+def test_steps_to_reach_rejects_a_learning_rate_that_does_not_converge_and_bad_starts():
+    from linreg_utils import seed_data, steps_to_reach
+
+    x, y = seed_data()
+    with pytest.raises(ValueError, match="does not converge"):
+        steps_to_reach(x, y, 1.01 * critical_lr(x), np.zeros((1, 2)))
+    with pytest.raises(ValueError, match="starts must be an"):
+        steps_to_reach(x, y, 1e-3, np.zeros(2))

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from linreg_utils import critical_lr, gd_trajectory, optimal_lr, seed_data
+from linreg_utils import closed_form_fit, critical_lr, gd_trajectory, optimal_lr, seed_data
 from linreg_utils.viz import lr_grid, lr_scale, lr_widget, readout_text
 from linreg_utils.viz.lr_panels import display_indices, path_indices
 from linreg_utils.viz.lr_widget import MARKER_TOP, STEP_CHOICES, scale_html
@@ -61,13 +61,14 @@ def test_display_indices_keep_first_and_last_and_stay_small():
     assert np.all(np.diff(idx) > 0)
 
 
-def test_path_indices_join_the_first_steps_and_mark_an_odd_stride_after():
+def test_path_indices_join_the_first_steps_and_mark_an_even_stride_after():
     joined, marked = path_indices(1_000)
     assert np.array_equal(joined, np.arange(11))
     stride = np.diff(marked[:-1])
-    assert np.all(stride == 25) and marked[-1] == 1_000 and marked[0] == 35
-    assert len(marked) <= 41
-    assert np.all(np.diff(path_indices(10_000)[1][:-1]) % 2 == 1)  # both sides of a zig-zag
+    assert np.all(stride == 24) and marked[-1] == 1_000 and marked[0] == 34
+    assert len(marked) <= 42
+    assert np.all(np.diff(path_indices(10_000)[1][:-1]) % 2 == 0)  # one side of a zig-zag: no fake arc
+    assert np.all(np.diff(path_indices(30)[1][:-1]) % 2 == 0)
     joined, marked = path_indices(5)
     assert np.array_equal(joined, np.arange(6)) and marked.size == 0
 
@@ -78,9 +79,11 @@ def test_static_grid_path_of_a_zigzag_run_is_a_few_points_not_a_band(data):
     x, y = data
     fig = lr_grid(x, y, [optimal_lr(x)], steps=1_000)
     path, later = fig.axes[2].lines[1:3]  # lines[0] is the optimum's star
-    assert later.axes.get_xlim()[1] > max(later.get_xdata()) > 0.6  # the zig-zag's overshoot fits
+    assert later.axes.get_xlim()[1] > max(path.get_xdata()) > 0.6  # the zig-zag's overshoot fits
     assert len(path.get_xdata()) == 11 and path.get_linestyle() == "-"
-    assert len(later.get_xdata()) <= 41 and later.get_linestyle() == "None"
+    assert len(later.get_xdata()) <= 42 and later.get_linestyle() == "None"
+    w_star = closed_form_fit(x, y)[0]
+    assert np.all(later.get_xdata()[:-1] <= w_star)  # an even stride: one side of the zig-zag, no arc
     plt.close(fig)
 
 
@@ -200,6 +203,10 @@ def test_static_grid_has_one_labelled_row_per_lr(data):
     assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["row 1 · the seed's lr", "row 2 · too large"]
     assert "diverges" in fig.axes[3].texts[0].get_text()
     plt.close(fig)
+    one = lr_grid(x, y, [1e-3], steps=100, labels=["the widget as it opens"])
+    assert one.subfigs[0]._suptitle.get_text() == "the widget as it opens"  # one row: not "row 1"
+    assert one.axes[2].get_aspect() == 1.0  # the path panel: equal scales
+    plt.close(one)
     with pytest.raises(ValueError, match="lrs"):
         lr_grid(x, y, [])
     with pytest.raises(ValueError, match="one title per lr"):

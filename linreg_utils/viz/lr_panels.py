@@ -40,8 +40,8 @@ MAX_POINTS = 1_500
 PATH_HEAD = 10
 """The path panel joins the first this-many steps with a line ..."""
 PATH_MARKS = 40
-"""... and marks about this many later steps, evenly spaced, without joining them (joined, a
-zig-zag of a thousand steps fills the valley with a solid band)."""
+"""... and marks about this many later steps, an even stride apart, without joining them (joined,
+a zig-zag of a thousand steps fills the valley with a solid band)."""
 EARLY_LINES = 6
 """A diverging run's line panel shows the fitted lines of at most this many first steps."""
 
@@ -87,13 +87,15 @@ def path_indices(steps: int, head: int = PATH_HEAD, marks: int = PATH_MARKS,
     """``(joined, marked)`` step indices for the path panel of a run of ``steps`` steps: steps
     ``0..head`` (drawn as a line), then every ``stride``-th step up to the last (markers only).
 
-    ``stride ≈ steps / marks`` is odd, so a run that flips sign every step shows both sides of
-    its zig-zag. Both are int arrays; the last step is always in ``marked`` (or ``joined``).
+    ``stride ≈ steps / marks`` is even: a run that flips sign every step is marked on one side of
+    its zig-zag only, so the marks trace where that side goes (an odd stride alternates sides and
+    the marks draw an arc that no step follows); the joined first steps show the zig-zag itself.
+    Both are int arrays; the last step is always in ``marked`` (or ``joined``).
     """
     steps, marks = positive_int("steps", steps), positive_int("marks", marks)
     head = min(positive_int("head", head), steps)
     joined = np.arange(head + 1)
-    stride = max(1, steps // marks) | 1
+    stride = max(2, 2 * round(steps / marks / 2))
     marked = np.unique(np.r_[np.arange(head + stride, steps + 1, stride), steps])
     return joined, marked[marked > head]
 
@@ -131,14 +133,16 @@ class LrPanels:
 
 def default_limits(x: torch.Tensor, y: torch.Tensor, w0: float = 0.0, b0: float = 0.0,
                    ) -> tuple[tuple[float, float], tuple[float, float]]:
-    """``(w_lim, b_lim)`` framing the start and the optimum with a margin, for the path panel.
+    """``(w_lim, b_lim)`` framing the start and the optimum with a margin, for the path panel: a
+    square (both spans equal), since the panel shows ``w`` and ``b`` on equal scales.
 
     The margin in ``w`` is wide enough for a zig-zag near ``2/λmax``, whose first steps
     overshoot the optimum by about as much as the start lies on the other side of it.
     """
     w_star, b_star = closed_form_fit(x, y)
     dw, db = max(abs(w0 - w_star), 0.1), max(abs(b0 - b_star), 0.1)
-    return (w_star - 2.8 * dw, w_star + 2.8 * dw), (b_star - 1.6 * db, b_star + 1.6 * db)
+    half = max(2.8 * dw, 1.6 * db)  # one span for both: the panel is drawn with equal scales
+    return (w_star - half, w_star + half), (b_star - half, b_star + half)
 
 
 def _legend_below(ax: Axes, ncols: int = 1) -> None:
@@ -196,11 +200,13 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
 
     w_lim, b_lim = default_limits(x, y, w0, b0)
     draw_loss_contours(ax_path, x, y, w_lim, b_lim, levels=10, resolution=120)
-    (path,) = ax_path.plot([], [], "-o", color="tab:blue", lw=0.8, ms=2.5,
+    ax_path.set_aspect("equal")  # equal scales: steps cross contours at right angles
+    ax_path.lines[0].set_zorder(3)  # the optimum's star: under the path's marks, which end near it
+    (path,) = ax_path.plot([], [], "-o", color="tab:blue", lw=0.8, ms=2.5, zorder=4,
                            label=f"GD path, first {PATH_HEAD} steps")
-    (later,) = ax_path.plot([], [], "o", color="tab:blue", ms=2.5, mfc="none", mew=0.8,
-                            label=f"later steps ({PATH_MARKS}, evenly spaced)")
-    (end,) = ax_path.plot([], [], "s", color="black", ms=5, label="last step")
+    (later,) = ax_path.plot([], [], "o", color="tab:orange", ms=4.5, mec="black", mew=0.6, zorder=5,
+                            label=f"later steps (about {PATH_MARKS}, an even stride apart)")
+    (end,) = ax_path.plot([], [], "s", color="black", ms=5, zorder=6, label="last step")
     ax_path.plot([w0], [b0], "^", color="tab:green", ms=7, ls="none", label="start")
     ax_path.set_title("path on the loss contours")
     if legend:
@@ -268,7 +274,8 @@ def show_run(panels: LrPanels, run: Run, scale: LrScale, titles: bool = True) ->
 def lr_grid(x: torch.Tensor, y: torch.Tensor, lrs: list[float], steps: int = 1_000,
             w0: float = 0.0, b0: float = 0.0, labels: list[str] | None = None) -> Figure:
     """The static twin of the widget: one row of the three panels per learning rate in ``lrs``,
-    each row titled by ``labels[i]`` (default: the lr), legends under the first row only."""
+    each row titled by ``labels[i]`` (default: the lr; prefixed "row i ·" when there are several),
+    legends under the first row only."""
     import matplotlib.pyplot as plt
 
     if not lrs:
@@ -281,7 +288,8 @@ def lr_grid(x: torch.Tensor, y: torch.Tensor, lrs: list[float], steps: int = 1_0
     fig = plt.figure(figsize=(13, 3.7 * sum(heights)), layout="constrained")
     rows = np.atleast_1d(fig.subfigures(len(lrs), 1, height_ratios=heights))
     for i, (sub, lr) in enumerate(zip(rows, lrs, strict=True)):
-        sub.suptitle(f"row {i + 1} · {labels[i]}", x=0.01, ha="left", fontweight="bold")
+        title = labels[i] if len(lrs) == 1 else f"row {i + 1} · {labels[i]}"  # "row 1" of one row: no
+        sub.suptitle(title, x=0.01, ha="left", fontweight="bold")
         panels = draw_lr_panels(list(sub.subplots(1, 3)), x, y, steps, scale, w0, b0, legend=i == 0)
         show_run(panels, gd_trajectory(x, y, lr, steps, w0, b0), scale)
     return fig
