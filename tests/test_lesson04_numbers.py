@@ -109,7 +109,7 @@ def test_beta_09_window_and_its_measured_rates():
     window = (f"{eta_lo:.4f}", f"{eta_hi:.4f}", f"{eta_hi / eta_lo:.1f}", f"{hi:.3f}")
     assert window == (low, high, factor, top)
     assert abs(hi - 3.8) / 3.8 < 1e-3
-    runs = [_torch_run(lr, 0.9, 600, (0.0, 0.0)) for lr in (0.005, 0.02, 0.042, 0.0425)]
+    runs = [_torch_run(lr, 0.9, 400, (0.0, 0.0)) for lr in (0.005, 0.02, 0.042, 0.0425)]
     rates = tuple(f"{measured_rate(r.path, tuple(COURSE.optimum), 200, 400):.3f}" for r in runs[:3])
     assert (*rates, runs[3].diverged_at) == L04_WINDOW09_RATES
 

@@ -19,7 +19,8 @@ def damping_figure(settings: list[tuple[float, float, str]], steps: int = 30) ->
     if not settings:
         raise ValueError("settings must list at least one (eta_lam, beta, label), got an empty list")
     fig, axes = plt.subplots(1, len(settings), figsize=(4.2 * len(settings), 3.4), sharey=True,
-                             squeeze=False, layout="constrained")
+                             squeeze=False, gridspec_kw={"left": 0.07, "right": 0.99, "top": 0.84,
+                                                         "bottom": 0.15, "wspace": 0.06})
     k = np.arange(steps + 1)
     for ax, (eta_lam, beta, label) in zip(axes[0], settings, strict=True):
         c = direction_errors(np.array([1.0]), np.array([1.0]), eta_lam, steps, beta)[:, 0]
@@ -56,7 +57,8 @@ def spectrum_figure(lam: np.ndarray, runs: list[tuple[np.ndarray, str]]) -> Figu
     norm = LogNorm(lam.min(), lam.max())
     cmap = plt.get_cmap("viridis")
     fig, axes = plt.subplots(1, len(runs), figsize=(5.2 * len(runs), 3.8), sharey=True, squeeze=False,
-                             layout="constrained")
+                             gridspec_kw={"left": 0.1, "right": 0.88, "top": 0.92, "bottom": 0.13,
+                                          "wspace": 0.06})
     for ax, (errors, title) in zip(axes[0], runs, strict=True):
         k = np.arange(len(errors))
         ratio = np.abs(errors) / np.abs(errors[:1])
@@ -69,6 +71,6 @@ def spectrum_figure(lam: np.ndarray, runs: list[tuple[np.ndarray, str]]) -> Figu
         ax.title.set_fontsize(10)
     axes[0, 0].set_ylabel(r"$|c_{k,i}| / |c_{0,i}|$, max over the last " + f"{ENVELOPE} steps")
     axes[0, 0].legend(fontsize=8, loc="lower left")
-    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=axes[0, -1],
+    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_axes((0.9, 0.13, 0.015, 0.79)),
                  label=r"eigenvalue $\lambda_i$ of the direction (log)")
     return fig
