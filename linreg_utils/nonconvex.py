@@ -188,7 +188,8 @@ def plateau_length(losses: np.ndarray, threshold: float) -> int | None:
 
 
 def steps_within(path: np.ndarray, point: Sequence[float], tol: float) -> int | None:
-    """The first index of ``path`` ``(k+1, d)`` within ``tol`` (Euclidean) of ``point`` ``(d,)``; None if none is."""
+    """The first index of ``path`` ``(k+1, d)`` within ``tol`` (Euclidean) of ``point`` ``(d,)``;
+    None if none is."""
     distances = np.linalg.norm(np.asarray(path) - np.asarray(point), axis=1)
     near = np.flatnonzero(distances <= positive_finite("tol", tol))
     return int(near[0]) if near.size else None

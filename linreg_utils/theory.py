@@ -12,7 +12,8 @@ Two layers. *Spectrum* functions take eigenvalues (or ``ηλ``) and broadcast ov
 :func:`preconditioned_hessian`, :func:`preconditioned_sharpness`, :func:`largest_stable_lr`,
 :func:`fastest_gd_lr`,
 :func:`gd_factors` (``1 − ηλ``), :func:`direction_rate`, :func:`damping_band`, :func:`momentum_roots`,
-:func:`iteration_matrix`, :func:`gap_shares`, :func:`quadratic_gap`. *Data* functions take the points
+:func:`iteration_matrix`, :func:`polyak_parameters`, :func:`gap_shares`,
+:func:`quadratic_gap`. *Data* functions take the points
 ``x, y`` and call them: :func:`critical_lr`, :func:`optimal_lr`, :func:`convergence_rate`,
 :func:`momentum_parameters`, :func:`predicted_steps`, :func:`regularised_optimum`, … Views (``viz``), checkers
 (``exercises``) and every other module call these instead of writing a formula again
@@ -299,6 +300,22 @@ def damping_band(beta: ArrayLike) -> tuple[ArrayLike, ArrayLike]:
     return (1.0 - r) ** 2, (1.0 + r) ** 2
 
 
+def polyak_parameters(lam_min: float, lam_max: float) -> tuple[float, float, float]:
+    """Polyak's best heavy-ball ``(lr, beta, rate)`` for a quadratic with eigenvalues in ``[λmin, λmax]``.
+
+    Both ends on the critical-damping curves, ``ηλmin = (1 − √β)²`` and ``ηλmax = (1 + √β)²``, give
+    ``lr = (2 / (√λmax + √λmin))²``, ``beta = ((√κ − 1) / (√κ + 1))²``; every direction then shrinks
+    by ``rate = √β = (√κ − 1) / (√κ + 1)`` per step, against ``(κ − 1) / (κ + 1)`` for plain GD.
+    """
+    lam_min, lam_max = positive_finite("lam_min", lam_min), positive_finite("lam_max", lam_max)
+    if lam_min > lam_max:
+        raise ValueError(f"need lam_min ≤ lam_max, got lam_min={lam_min}, lam_max={lam_max}")
+    root_kappa = math.sqrt(lam_max / lam_min)
+    lr = (2.0 / (math.sqrt(lam_max) + math.sqrt(lam_min))) ** 2
+    rate = (root_kappa - 1.0) / (root_kappa + 1.0)
+    return lr, rate**2, rate
+
+
 def momentum_roots(eta_lam: float, beta: float) -> tuple[complex, complex]:
     """The roots ``μ`` of ``μ² − (1 + β − ηλ) μ + β = 0`` (the eigenvalues of :func:`iteration_matrix`),
     as complex numbers: ``(a ± √(a² − 4β)) / 2`` with ``a = 1 + β − ηλ``."""
@@ -345,16 +362,9 @@ def convergence_rate(x: torch.Tensor, lr: float) -> float:
 
 
 def momentum_parameters(x: torch.Tensor) -> tuple[float, float, float]:
-    """Best heavy-ball settings ``(lr, beta, rate)`` for the MSE of ``x`` (Polyak).
-
-    ``lr = (2 / (√λmax + √λmin))²``, ``beta = ((√κ - 1) / (√κ + 1))²`` and the error shrinks by
-    ``rate = (√κ - 1) / (√κ + 1)`` per step, against ``(κ - 1) / (κ + 1)`` for plain GD.
-    """
-    lam_min, lam_max = hessian_eigenvalues(x)
-    root_kappa = math.sqrt(lam_max / lam_min)
-    lr = (2.0 / (math.sqrt(lam_max) + math.sqrt(lam_min))) ** 2
-    rate = (root_kappa - 1.0) / (root_kappa + 1.0)
-    return lr, rate**2, rate
+    """Best heavy-ball settings ``(lr, beta, rate)`` for the MSE of ``x``: :func:`polyak_parameters`
+    of its Hessian's ``(λmin, λmax)``."""
+    return polyak_parameters(*hessian_eigenvalues(x))
 
 
 # ----------------------------------------------------------------------------- whole runs, per direction

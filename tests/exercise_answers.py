@@ -65,16 +65,22 @@ ANSWERS: dict[str, Recorded] = {
     "3.3": Recorded("picked_lr = 0.047   # the curve's lowest point",
                     "you picked the curve's lowest point; it diverges",
                     ("0.0053", "0.00531", "/ 10", "a tenth")),
-    "4.1": Recorded("import math\nbest_beta = (math.sqrt(379.0) - 1) / (math.sqrt(379.0) + 1)   # the rate",
-                    "that is the rate, not β", ("0.814", "0.8141", "((√κ−1)/(√κ+1))²", "((√κ - 1)")),
+    "4.1": Recorded("best_beta = (5 - 1) / (5 + 1)   # √β, not yet squared",
+                    "that is the rate √β, not β",
+                    ("0.444", "0.4444", "((√κ−1)/(√κ+1))²", "((√κ - 1)", "(4/6)**2")),
     "4.2": Recorded("import math\n\ndef momentum_roots(eta_lam, beta):\n    a = 1 + beta - eta_lam\n"
                     "    root = math.sqrt(a * a - 4 * beta)\n    return (a + root) / 2, (a - root) / 2",
                     "math.sqrt cannot take a negative number",
                     ("(a + root) / 2", "a * a - 4 * beta", "√(a² − 4β)", "a² − 4β")),
     "4.3": Recorded("my_lr, my_beta = 0.05, 0.5", "the steep direction diverges", ("0.038", "(0.038, 0.82)")),
-    "4.4": Recorded("def momentum_step(theta, grad, velocity, lr, beta):\n"
-                    "    return theta - lr * grad, beta * velocity + grad   # velocity unused",
-                    "you never used the velocity", ("theta - lr * velocity",)),
+    "4.4": Recorded("from linreg_utils import hessian_eigenvalues, seed_data\n"
+                    "lam_max = hessian_eigenvalues(seed_data()[0])[1]\n"
+                    "edge_lr = 2 / lam_max   # plain GD's edge",
+                    "that is plain gradient descent's edge",
+                    ("0.0333", "0.03330", "3 / lam_max", "3/λmax", "(2 + 2 * 0.5) / lam_max")),
+    "4.5": Recorded('regimes = ("underdamped", "underdamped")   # momentum always oscillates',
+                    "the slow direction does not oscillate here",
+                    ("('overdamped', 'underdamped')", '("overdamped", "underdamped")')),
     "5.1": Recorded("from linreg_utils import hessian_eigenvalues, seed_data\n"
                     "lam_max = hessian_eigenvalues(seed_data()[0])[1]\n"
                     "ema_edge_lr = (2 + 2 * 0.8) / lam_max   # lesson 04's edge, as if the buffer summed",

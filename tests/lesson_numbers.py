@@ -128,6 +128,20 @@ L04_STEPS_1E6 = (2618, 134)  # steps to shrink the error 10⁶×: GD at 2/(λmin
 L04_BETA09_BAND = (0.0026, 3.80)  # (1 ∓ √0.9)²: every ηλ inside shrinks at √0.9 per step
 L04_BETA09_MEASURED = (0.9484, (128, 151), (111, 151))  # η=0.02, β=0.9: torch rate; steps per direction
 L04_POLYAK_SETTLE, L04_BEAT_SETTLE = 132, 95  # torch steps to stay within 1e-6 from START
+# The damping figure, β = 0.64: roots at ηλ = 0.01 (overdamped), the double root at 0.04,
+# the complex pair at 1.0
+L04_DAMPING_ROOTS = ((0.97, 0.66), 0.8, (0.32, 0.73))
+# β = 0.9 at 0.99 and 1.01 × its edge 3.8/λmax, torch from START: (converged?, step it diverged at)
+L04_EDGE09 = (True, 35)
+# β = 0.9 window on the seed: (η low, η high, factor), band top; torch rates (steps 200→400)
+# at η = 0.005, 0.02, 0.042, and the step η = 0.0425 diverged at
+L04_WINDOW09 = ("0.0111", "0.0421", "3.8", "3.797")
+L04_WINDOW09_RATES = ("0.986", "0.948", "0.946", 40)
+# Ten eigen-directions, λ from 0.1 to 10 (κ = 100), torch from 0, steps to shrink each |c| 10⁶×:
+# GD at 2/(λmin+λmax) (the ends), Polyak heavy ball (inner eight min/max, the two ends),
+# the rate-only estimate, GD's and momentum's rates
+L04_SPECTRUM = (691, (65, 70), (83, 95), "68.8", "0.980", "0.818")
+L04_POLYAK_PATH_W = ("-3.0", "3.1")  # Polyak's path from START, 600 steps: w's range in the static grid
 
 # --- lesson 05 · adaptive methods and quasi-Newton -----------------------------------------------
 # Raw seed data, float64, from START = (-0.5, 3.0); runs are torch.optim unless named otherwise.

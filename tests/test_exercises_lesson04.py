@@ -5,21 +5,24 @@ import math
 
 import pytest
 
-from linreg_utils import condition_number, seed_data
-from linreg_utils.exercises import ExerciseNotDone
+from linreg_utils import hessian_eigenvalues, seed_data
 from linreg_utils.exercises.lesson04 import (
     check_beat_polyak,
     check_best_beta,
+    check_edge_lr,
     check_momentum_roots,
-    check_momentum_step,
+    check_regimes,
+    polyak_check_run,
+    regime,
+    sign_changes,
     steps_to_settle,
 )
-from linreg_utils.optimizers import sgd_momentum
 from linreg_utils.theory import momentum_parameters, momentum_roots
 from tests.exercise_answers import failure
 
-KAPPA = condition_number(seed_data()[0])
+KAPPA = 25.0
 ROOT = math.sqrt(KAPPA)
+LAM_MIN, LAM_MAX = hessian_eigenvalues(seed_data()[0])
 
 
 def test_right_best_beta_passes(capsys):
@@ -28,11 +31,13 @@ def test_right_best_beta_passes(capsys):
 
 
 @pytest.mark.parametrize("answer, words", [
-    ((ROOT - 1) / (ROOT + 1), "rate"),
+    ((ROOT - 1) / (ROOT + 1), "rate √β, not β"),
     (((KAPPA - 1) / (KAPPA + 1)) ** 2, "used κ where"),
-    ((KAPPA - 1) / (KAPPA + 1), "plain GD"),
+    ((KAPPA - 1) / (KAPPA + 1), "plain gradient descent"),
+    (momentum_parameters(seed_data()[0])[1], "seed's κ"),
+    ((ROOT - 1) / ROOT, "ratio of the two conditions"),
     (0.9, "default"),
-    (0.5, "closer to 1"),
+    (0.2, "solve the two conditions again"),
     ("a number", "should be a number"),
 ])
 def test_best_beta_mistakes_are_named(answer, words):
@@ -48,6 +53,13 @@ def test_best_beta_of_any_numeric_type_passes(capsys):
                   torch.tensor(beta, dtype=torch.float32)):
         check_best_beta(value)
     assert capsys.readouterr().out.count("✔") == 4
+
+
+def test_polyak_check_run_inner_directions_follow_the_rate_and_the_critically_damped_ends_lag():
+    steps = polyak_check_run(((ROOT - 1) / (ROOT + 1)) ** 2)
+    predicted = math.log(1e-6) / math.log((ROOT - 1) / (ROOT + 1))  # 34.1
+    assert all(abs(k - predicted) <= 3 for k in steps[1:-1])
+    assert steps[0] > predicted + 5 and steps[-1] > predicted + 5
 
 
 def test_right_roots_pass_and_say_why_beta_one_fails(capsys):
@@ -111,33 +123,49 @@ def test_beat_polyak_says_what_the_widget_shows_at_its_nearest_stop(capsys):
     assert "from step 95 on" in out and "nearest stop, η = 0.03802, β = 0.82, settles from step 96" in out
 
 
-def momentum_step(theta, grad, velocity, lr, beta):
-    """The exercise's answer, written with the package's update."""
-    state = {"v": velocity}
-    return sgd_momentum(theta, grad, state, lr, beta), state["v"]
+def test_right_edge_lr_passes_and_torch_confirms_it(capsys):
+    check_edge_lr(3.0 / LAM_MAX)
+    out = capsys.readouterr().out
+    assert out.startswith("✔ Exercise 4.4 passed") and "diverged at step" in out
 
 
-def test_right_momentum_passes(capsys):
-    check_momentum_step(momentum_step)
-    assert capsys.readouterr().out.startswith("✔ Exercise 4.4 passed")
-
-
-@pytest.mark.parametrize("wrong, words", [
-    (lambda t, g, v, lr, b: (t - lr * g, b * v + g), "plain gradient descent"),
-    (lambda t, g, v, lr, b: (t - lr * (b * v + (1 - b) * g), b * v + (1 - b) * g), "dampening"),
-    (lambda t, g, v, lr, b: (t - lr * v, b * v + g), "old velocity"),
-    (lambda t, g, v, lr, b: (t + lr * (b * v + g), b * v + g), "uphill"),
-    (lambda t, g, v, lr, b: (t - lr * (g + b * (b * v + g)), b * v + g), "Nesterov"),
-    (lambda t, g, v, lr, b: (t - 2 * lr * (b * v + g), b * v + g), "Check both lines"),
-    (lambda t, g, v, lr, b: t - lr * g, "tuple of two tensors"),
+@pytest.mark.parametrize("answer, words", [
+    (2.0 / LAM_MAX, "plain gradient descent's edge"),
+    ((1 + math.sqrt(0.5)) ** 2 / LAM_MAX, "stops oscillating"),
+    (3.0 / LAM_MIN, "flattest curvature"),
+    (3.0, "bounds η·λmax"),
+    (2.0 / LAM_MAX / 0.5, "divided plain GD's edge by 1 − β"),
+    (3.8 / LAM_MAX, "edge for β = 0.9"),
+    (3.0 / LAM_MAX * 1.02, "three significant figures"),
+    (0.01, "not the edge torch measures"),
 ])
-def test_momentum_mistakes_are_named(wrong, words):
-    assert words in failure(check_momentum_step, wrong)
+def test_edge_lr_mistakes_are_named(answer, words):
+    assert words in failure(check_edge_lr, answer)
 
 
-def test_unfinished_momentum_says_not_done():
-    def momentum_step(theta, grad, velocity, lr, beta):
-        raise NotImplementedError("Exercise 4.4: write the momentum update")
+def test_regime_reads_the_discriminant():
+    assert regime(0.01, 0.64) == "overdamped" and regime(1.0, 0.64) == "underdamped"
+    assert regime(0.04, 0.64) == "critically damped" and regime(3.5, 0.64) == "overdamped"
 
-    with pytest.raises(ExerciseNotDone, match="Exercise 4.4 is not done yet: `momentum_step` still raises"):
-        check_momentum_step(momentum_step)
+
+def test_torch_confirms_the_regimes_the_slow_direction_never_changes_sign():
+    slow, steep = sign_changes()
+    assert slow == 0 and steep > 20
+
+
+def test_right_regimes_pass(capsys):
+    check_regimes(("overdamped", "underdamped"))
+    check_regimes(["Overdamped", "under-damped"])
+    assert capsys.readouterr().out.count("✔ Exercise 4.5 passed") == 2
+
+
+@pytest.mark.parametrize("answer, words", [
+    (("underdamped", "overdamped"), "swapped"),
+    (("underdamped", "underdamped"), "does not oscillate"),
+    (("overdamped", "overdamped"), "steep direction is not overdamped"),
+    (("critically damped", "underdamped"), "exactly zero"),
+    (("overdamped", "bouncy"), "not one of the three"),
+    ("overdamped", "pair of two words"),
+])
+def test_regime_mistakes_are_named(answer, words):
+    assert words in failure(check_regimes, answer)

@@ -3,6 +3,7 @@ rates, the β = 0.9 band, Polyak's (η*, β*) from the lesson's start and the ex
 
 import math
 
+import numpy as np
 import torch
 
 from linreg_utils import (
@@ -23,14 +24,23 @@ from linreg_utils import (
 from linreg_utils.exercises.lesson04 import steps_to_settle
 from linreg_utils.optimizers import measured_rate
 from linreg_utils.race import Racecourse
+from linreg_utils.spectrum import spectrum_problem, spectrum_run, steps_to_shrink_each
+from linreg_utils.theory import fastest_gd_lr, largest_stable_lr, momentum_roots, polyak_parameters
+from linreg_utils.trajectory import gd_trajectory
 from tests.lesson_numbers import (
     L04_BEAT_SETTLE,
     L04_BETA09_BAND,
     L04_BETA09_MEASURED,
+    L04_DAMPING_ROOTS,
+    L04_EDGE09,
     L04_LAMBDAS,
+    L04_POLYAK_PATH_W,
     L04_POLYAK_SETTLE,
     L04_RATES,
+    L04_SPECTRUM,
     L04_STEPS_1E6,
+    L04_WINDOW09,
+    L04_WINDOW09_RATES,
 )
 
 X, Y = seed_data()
@@ -70,3 +80,54 @@ def test_polyak_settle_and_the_exercise_answer_that_beats_it():
     eta, beta, _ = momentum_parameters(X)
     assert steps_to_settle(eta, beta) == L04_POLYAK_SETTLE
     assert steps_to_settle(0.038, 0.82) == L04_BEAT_SETTLE
+
+
+def test_damping_figure_roots():
+    over, double, under = L04_DAMPING_ROOTS
+    assert tuple(round(m.real, 2) for m in momentum_roots(0.01, 0.64)) == over
+    assert {round(abs(m), 6) for m in momentum_roots(0.04, 0.64)} == {double}
+    m = momentum_roots(1.0, 0.64)[0]
+    assert (round(m.real, 2), round(abs(m.imag), 2)) == under
+
+
+def _torch_run(lr, beta, steps, start=START):
+    return optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(X, Y),
+                    torch.tensor(start, dtype=torch.float64), steps)
+
+
+def test_edge_for_beta_09_measured_just_inside_and_outside():
+    edge = largest_stable_lr(hessian_eigenvalues(X)[1], 0.9)
+    inside, outside = _torch_run(0.99 * edge, 0.9, 300), _torch_run(1.01 * edge, 0.9, 300)
+    assert (not inside.diverged, outside.diverged_at) == L04_EDGE09
+
+
+def test_beta_09_window_and_its_measured_rates():
+    lam_min, lam_max = hessian_eigenvalues(X)
+    lo, hi = damping_band(0.9)
+    low, high, factor, top = L04_WINDOW09
+    eta_lo, eta_hi = lo / lam_min, hi / lam_max
+    window = (f"{eta_lo:.4f}", f"{eta_hi:.4f}", f"{eta_hi / eta_lo:.1f}", f"{hi:.3f}")
+    assert window == (low, high, factor, top)
+    assert abs(hi - 3.8) / 3.8 < 1e-3
+    runs = [_torch_run(lr, 0.9, 400, (0.0, 0.0)) for lr in (0.005, 0.02, 0.042, 0.0425)]
+    rates = tuple(f"{measured_rate(r.path, tuple(COURSE.optimum), 200, 400):.3f}" for r in runs[:3])
+    assert (*rates, runs[3].diverged_at) == L04_WINDOW09_RATES
+
+
+def test_ten_directions_gd_against_polyak_heavy_ball():
+    lam = np.geomspace(0.1, 10.0, 10)
+    problem = spectrum_problem(lam, n=100, seed=0)
+    eta, beta, rate = polyak_parameters(lam[0], lam[-1])
+    gd = steps_to_shrink_each(spectrum_run(problem, fastest_gd_lr(lam[0], lam[-1]), 800))
+    ball = steps_to_shrink_each(spectrum_run(problem, eta, 800, beta=beta))
+    gd_ends, inner, ends, predicted, gd_rate, ball_rate = L04_SPECTRUM
+    assert gd[0] == gd[-1] == gd_ends and gd[1:-1].max() < gd_ends
+    assert (ball[1:-1].min(), ball[1:-1].max()) == inner and (ball[0], ball[-1]) == ends
+    assert f"{math.log(1e-6) / math.log(rate):.1f}" == predicted and f"{rate:.3f}" == ball_rate
+    assert f"{(100 - 1) / (100 + 1):.3f}" == gd_rate
+
+
+def test_polyak_path_swings_across_the_valley():
+    eta, beta, _ = momentum_parameters(X)
+    run = gd_trajectory(X, Y, eta, 600, *START, beta=beta)
+    assert (f"{run.weights.min():.1f}", f"{run.weights.max():.1f}") == L04_POLYAK_PATH_W

@@ -164,3 +164,90 @@ def test_empty_figure_requests_are_refused():
         momentum_grid(X, Y, [])
     with pytest.raises(ValueError, match="lrs"):
         race_panels(X, Y, {})
+
+
+# ----------------------------------------------------------------------------- many eigen-directions
+
+def test_polyak_parameters_put_both_ends_on_the_critical_damping_curves():
+    from linreg_utils.theory import polyak_parameters
+
+    eta, beta, rate = polyak_parameters(0.5, 32.0)
+    low, high = damping_band(beta)
+    assert math.isclose(eta * 0.5, low) and math.isclose(eta * 32.0, high)
+    assert math.isclose(rate, math.sqrt(beta)) and math.isclose(rate, (8 - 1) / (8 + 1))
+    assert polyak_parameters(*hessian_eigenvalues(X)) == momentum_parameters(X)
+    with pytest.raises(ValueError, match="lam_min ≤ lam_max"):
+        polyak_parameters(2.0, 1.0)
+
+
+def test_spectrum_problem_has_the_hessian_it_was_asked_for():
+    from linreg_utils.spectrum import spectrum_problem
+
+    lam = np.geomspace(0.1, 10.0, 6)
+    problem = spectrum_problem(lam, n=40, seed=1)
+    hessian = (2.0 / 40 * problem.a.T @ problem.a).numpy()
+    assert np.allclose(np.linalg.eigvalsh(hessian), lam)
+    assert np.allclose(hessian @ problem.q, problem.q * lam)
+    grad = torch.func.grad(problem.loss)(torch.from_numpy(problem.optimum))
+    assert grad.abs().max() < 1e-12
+
+
+@pytest.mark.parametrize("lam, n, words", [([1.0, -1.0], 10, "positive"), ([], 10, "positive"),
+                                           ([1.0, 2.0, 3.0], 2, "at least the number of features")])
+def test_spectrum_problem_rejects_bad_input(lam, n, words):
+    from linreg_utils.spectrum import spectrum_problem
+
+    with pytest.raises(ValueError, match=words):
+        spectrum_problem(np.array(lam), n=n)
+
+
+def test_spectrum_run_directions_follow_the_recurrence_torch_ran():
+    from linreg_utils.spectrum import spectrum_problem, spectrum_run
+
+    lam = np.array([0.2, 1.0, 4.0])
+    problem = spectrum_problem(lam, n=30, seed=2)
+    errors = spectrum_run(problem, 0.3, 50, beta=0.6)  # (51, 3), measured with torch.optim.SGD
+    closed = direction_errors(lam, errors[0], 0.3, 50, beta=0.6)
+    assert errors.shape == (51, 3) and np.allclose(errors, closed, atol=1e-10)
+    with pytest.raises(ValueError, match="beta"):
+        spectrum_run(problem, 0.3, 5, beta=1.0)
+
+
+def test_steps_to_shrink_each_is_the_first_step_from_which_it_stays_below():
+    from linreg_utils.spectrum import steps_to_shrink_each
+
+    errors = np.array([[1.0, 2.0, 1.0], [0.5, 1e-7, 1.0], [1e-7, 1e-3, 1.0], [-1e-8, 1e-7, 1.0]])
+    assert steps_to_shrink_each(errors, 1e-6).tolist() == [2.0, 3.0, math.inf]
+
+
+def test_momentum_figures_draw_one_panel_per_setting_and_refuse_none():
+    import matplotlib.pyplot as plt
+
+    from linreg_utils.spectrum import spectrum_problem, spectrum_run
+    from linreg_utils.viz.momentum_figures import damping_figure, spectrum_figure
+
+    fig = damping_figure([(0.01, 0.64, "over"), (0.04, 0.64, "critical"), (1.0, 0.64, "under")], steps=10)
+    assert len(fig.axes) == 3 and "0.32+0.73i" in fig.axes[2].get_title()
+    plt.close(fig)
+    lam = np.array([0.5, 2.0])
+    errors = spectrum_run(spectrum_problem(lam, n=10), 0.4, 20)
+    fig = spectrum_figure(lam, [(errors, "GD")])
+    assert len(fig.axes[0].lines) == 3  # two directions and the 1e-6 line
+    plt.close(fig)
+    with pytest.raises(ValueError, match="settings"):
+        damping_figure([])
+    with pytest.raises(ValueError, match="runs"):
+        spectrum_figure(lam, [])
+
+
+def test_static_grid_widens_a_row_to_hold_its_whole_converging_path():
+    import matplotlib.pyplot as plt
+
+    eta, beta, _ = momentum_parameters(X)
+    fig = momentum_grid(X, Y, [(0.02, 0.0, "GD"), (eta, beta, "Polyak"), (0.05, 0.5, "diverges")], steps=600)
+    run = gd_trajectory(X, Y, eta, 600, *START, beta=beta)
+    (w_lo, w_hi), (b_lo, b_hi) = fig.axes[3].get_xlim(), fig.axes[3].get_ylim()
+    assert w_lo < run.weights.min() and run.weights.max() < w_hi
+    assert b_lo < run.biases.min() and run.biases.max() < b_hi
+    assert fig.axes[0].get_xlim() == fig.axes[6].get_xlim()  # GD and the diverging row keep the fixed frame
+    plt.close(fig)

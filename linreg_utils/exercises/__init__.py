@@ -52,7 +52,13 @@ from .framework import (
 from .lesson01 import check_damped_newton_prediction, check_largest_rosenbrock_lr, check_line_search_lr  # noqa: E402, I001
 from .lesson02 import check_centred_critical_lr, check_fastest_lr, check_steps_prediction  # noqa: E402
 from .lesson03 import check_critical_scale, check_picked_lr, check_standardized_edge  # noqa: E402
-from .lesson04 import check_beat_polyak, check_best_beta, check_momentum_roots, check_momentum_step  # noqa: E402
+from .lesson04 import (  # noqa: E402
+    check_beat_polyak,
+    check_best_beta,
+    check_edge_lr,
+    check_momentum_roots,
+    check_regimes,
+)
 from .lesson05 import check_closure_calls, check_ema_edge_lr, check_rmsprop_gap  # noqa: E402
 from .lesson06 import (  # noqa: E402
     RTOL_CHOICES,
@@ -67,12 +73,13 @@ from .lesson08 import check_cg_steps, check_newton_slope, check_power_iteration 
 __all__ = [
     "PERIODS", "RTOL_CHOICES", "ExerciseFailed", "ExerciseNotDone", "as_number", "as_whole_number",
     "call_answer", "check_beat_polyak", "check_best_beta", "check_centred_critical_lr", "check_closure_calls",
+    "check_edge_lr",
     "check_ema_edge_lr", "check_rmsprop_gap",
     "check_certificate_prediction", "check_critical_scale", "check_damped_newton_prediction",
     "check_fastest_lr", "check_floor_prediction", "check_halving_period", "check_largest_rosenbrock_lr",
-    "check_line_search_lr", "check_lr_keeping_floor", "check_momentum_roots", "check_momentum_step",
-    "check_cg_steps", "check_newton_slope", "check_picked_lr", "check_power_iteration", "check_predict",
-    "check_safe_rtol", "check_standardized_edge", "check_steps_prediction",
+    "check_line_search_lr", "check_lr_keeping_floor", "check_momentum_roots", "check_regimes",
+    "check_edge_lr", "check_cg_steps", "check_newton_slope", "check_picked_lr", "check_power_iteration",
+    "check_predict", "check_safe_rtol", "check_standardized_edge", "check_steps_prediction",
     "check_unstandardize", "checker",
     "fail", "hint", "hints", "passed", "progress_lines", "show_progress", "significant_digits",
 ]

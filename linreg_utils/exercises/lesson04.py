@@ -1,5 +1,6 @@
-"""Checks for lesson 04 (momentum): the best β from κ, the roots of the
-momentum recurrence, beating Polyak's (η, β) from a given start, and momentum by hand."""
+"""Checks for lesson 04 (momentum): Polyak's β derived for κ = 25, the roots of the momentum
+recurrence, beating Polyak's (η, β) from a given start, the edge for β = 0.5 predicted and run,
+and the seed's damping regimes predicted from the discriminant."""
 
 from __future__ import annotations
 
@@ -10,16 +11,20 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from ..data import START, make_regression, seed_data
+from ..data import START, seed_data
 from ..runs import optimize, settles_within
+from ..spectrum import spectrum_problem, spectrum_run, steps_to_shrink_each
 from ..theory import (
     REACH_TOL,
     condition_number,
     damping_band,
+    eigenbasis,
     hessian_eigenvalues,
+    largest_stable_lr,
     line_loss,
     loss_gap,
     momentum_parameters,
+    polyak_parameters,
     stability_edge,
 )
 from ..theory import momentum_roots as true_roots
@@ -27,35 +32,51 @@ from .framework import ExerciseFailed, as_number, call_answer, checker, fail, pa
 
 # ----------------------------------------------------------------------------- 4.1 best β
 
+KAPPA_41 = 25.0
+"""Exercise 4.1: the condition number whose best β the learner derives (a spectrum from 1 to 25)."""
+
+
+def polyak_check_run(beta: float, kappa: float = KAPPA_41, steps: int = 200) -> np.ndarray:
+    """Per eigen-direction of a 10-feature least-squares problem with eigenvalues from 1 to ``kappa``, the
+    steps until its error has shrunk 10⁶× for good under ``torch.optim.SGD`` at Polyak's η and momentum
+    ``beta``: ``(10,)``, ascending λ, ``inf`` where not within ``steps``."""
+    problem = spectrum_problem(np.geomspace(1.0, kappa, 10), seed=4)
+    eta = polyak_parameters(1.0, kappa)[0]
+    return steps_to_shrink_each(spectrum_run(problem, eta, steps, beta))
+
 
 @checker("4.1", value="best_beta", hints=(
-    "The best worst-case momentum depends on the condition number κ alone, printed above (379.0).",
-    "With the best (η, β) every direction shrinks at the same rate, √β per step; the lesson gives that "
-    "rate in terms of √κ.",
-    "Find the rate from √κ, then β from the rate (β is the rate squared), and round to three decimals.",
+    "Write the two conditions of the lesson's derivation for this problem: the flattest direction sits on "
+    "one critical-damping curve, the steepest on the other.",
+    "Divide one condition by the other: η cancels and only κ and √β remain. Take the square root of both "
+    "sides before you solve for √β.",
+    "Solve for √β first, then square it; keep three decimals.",
 ))
 def check_best_beta(best_beta: object) -> None:
-    """Exercise 4.1: ``β* = ((√κ − 1)/(√κ + 1))²`` for the seed's κ, to 3 decimals."""
+    """Exercise 4.1: Polyak's ``β*`` for ``κ = 25``, to 3 decimals."""
     ex = "4.1"
     beta = as_number(ex, best_beta, "best_beta")
-    kappa = condition_number(seed_data()[0])
-    truth = momentum_parameters(seed_data()[0])[1]
+    truth = polyak_parameters(1.0, KAPPA_41)[1]
     if abs(beta - truth) <= 1e-3:
-        return passed(ex, f"β* = {truth:.4f} for κ = {kappa:.1f}; the rate it buys is √β* = "
-                      f"{math.sqrt(truth):.4f}")
-    root = math.sqrt(kappa)
+        return passed(ex, f"β* = {truth:.4f} for κ = {KAPPA_41:.0f}; every direction then shrinks by "
+                      f"√β* = {math.sqrt(truth):.4f} per step")
+    root, seed_kappa = math.sqrt(KAPPA_41), condition_number(seed_data()[0])
     mistakes = [
-        ((root - 1) / (root + 1), "that is the rate, not β", "β is the square of the rate it buys."),
-        (((kappa - 1) / (kappa + 1)) ** 2, "you used κ where the lesson has √κ",
-         "Take the square root first."),
-        ((kappa - 1) / (kappa + 1), "that is plain GD's best rate",
-         "Momentum's rate uses √κ, and β is that rate squared."),
-        (0.9, "0.9 is the popular default, not the best β here", "Compute it from this κ."),
+        (math.sqrt(truth), "that is the rate √β, not β", "You solved for √β: one step is left."),
+        (((KAPPA_41 - 1) / (KAPPA_41 + 1)) ** 2, "you used κ where the derivation has √κ",
+         "The curves are squares, (1 ± √β)²: take the square root of the ratio first."),
+        ((KAPPA_41 - 1) / (KAPPA_41 + 1), "that is plain gradient descent's best rate",
+         "Momentum's conditions are the two critical-damping curves."),
+        (momentum_parameters(seed_data()[0])[1], f"that is the best β for the seed's κ = {seed_kappa:.0f}",
+         f"This exercise asks for κ = {KAPPA_41:.0f}."),
+        ((root - 1) / root, "check the ratio of the two conditions",
+         "Dividing the upper curve by the lower one gives κ on one side, a ratio of squares on the other."),
+        (0.9, "0.9 is the popular default, not the best β here", "Derive it from this κ."),
     ]
     for value, diagnosis, advice in mistakes:
         if abs(beta - value) <= 1e-3:
             fail(ex, diagnosis, advice)
-    fail(ex, "not the best β for this κ", "It lies in (0, 1), and closer to 1 for larger κ.")
+    fail(ex, f"not the best β for κ = {KAPPA_41:.0f}", "It lies in (0, 1); solve the two conditions again.")
 
 
 # ----------------------------------------------------------------------------- 4.2 the roots
@@ -200,62 +221,130 @@ def check_beat_polyak(my_lr: object, my_beta: object) -> None:
          "changes just inside the band?")
 
 
-# ----------------------------------------------------------------------------- 4.4 momentum
+# ----------------------------------------------------------------------------- 4.4 the edge for β = 0.5
 
-_MOMENTUM_MISTAKES: list[tuple[str, str, Callable[..., tuple[torch.Tensor, torch.Tensor]]]] = [
-    ("you never used the velocity", "That is plain gradient descent: the step must go along v.",
-     lambda t, g, v, lr, b: (t - lr * g, b * v + g)),
-    ("you averaged the gradient into v",
-     "v ← β v + (1 − β) g is an exponential moving average (dampening); PyTorch's SGD adds the whole "
-     "gradient.",
-     lambda t, g, v, lr, b: (t - lr * (b * v + (1 - b) * g), b * v + (1 - b) * g)),
-    ("you stepped with the old velocity", "Update v first, then step along the new v.",
-     lambda t, g, v, lr, b: (t - lr * v, b * v + g)),
-    ("the sign is wrong: your step went uphill", "Subtract η v from θ.",
-     lambda t, g, v, lr, b: (t + lr * (b * v + g), b * v + g)),
-    ("that is Nesterov's form", "This exercise wants plain momentum: step along v itself.",
-     lambda t, g, v, lr, b: (t - lr * (g + b * (b * v + g)), b * v + g)),
-]
+EDGE_BETA_44 = 0.5
+"""Exercise 4.4: the momentum whose largest stable learning rate on the seed is predicted."""
+EDGE_STEPS_44 = 300
+"""Exercise 4.4 runs torch this many steps at 0.99 and 1.01 times the predicted learning rate."""
 
 
-def _momentum_path(step: Callable[..., object], x: torch.Tensor, y: torch.Tensor,
-                   lr: float, beta: float, steps: int) -> list[torch.Tensor]:
-    theta, path = torch.tensor([0.5, -0.5], dtype=torch.float64), []
-    velocity = torch.zeros(2, dtype=torch.float64)
-    for _ in range(steps):
-        r = theta[0] * x + theta[1] - y
-        grad = torch.stack([2 * (r * x).mean(), 2 * r.mean()])
-        out = call_answer("4.4", step, theta.clone(), grad.clone(), velocity.clone(), lr, beta)
-        if not (isinstance(out, tuple) and len(out) == 2 and all(isinstance(t, torch.Tensor) for t in out)):
-            fail("4.4", "return a tuple of two tensors",
-                 f"(new theta, new velocity); got {type(out).__name__}.")
-        theta, velocity = out
-        if theta.shape != (2,) or velocity.shape != (2,):
-            fail("4.4", "theta and velocity must keep shape (2,)",
-                 f"Got {tuple(theta.shape)} and {tuple(velocity.shape)}.")
-        path.append(theta.detach().to(torch.float64))
-    return path
+def edge_check_run(lr: float, beta: float = EDGE_BETA_44,
+                   steps: int = EDGE_STEPS_44) -> tuple[bool, float, int]:
+    """``torch.optim.SGD(lr, momentum=beta)`` from ``START`` on the seed: ``(diverged, gap at the end or
+    at the step it stopped, steps run)``."""
+    x, y = seed_data()
+    run = optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(x, y),
+                   torch.tensor(START, dtype=torch.float64), steps)
+    gaps = loss_gap(x, y)(run.weights, run.biases)
+    return run.diverged, float(gaps[-1]), run.steps
 
 
-@checker("4.4", function="momentum_step", hints=(
-    "The text gives the two lines of the update; the order in which you apply them matters.",
-    "The new velocity comes first, from the old velocity and the gradient; the step then uses the new one.",
-    "Build new tensors (no += or in-place methods on the inputs) and return them as a tuple "
-    "(theta, velocity).",
+@checker("4.4", value="edge_lr", hints=(
+    "Which of the seed's two directions leaves the stable region first as η grows?",
+    "The lesson derived the edge from a root reaching −1: it bounds η·λ. Use this exercise's β.",
+    "Divide the bound on η·λ by that direction's eigenvalue, `lam_max` (set in the first code cell), and "
+    "keep three significant figures.",
 ))
-def check_momentum_step(momentum_step: Callable[..., object]) -> None:
-    """Exercise 4.4: ``momentum_step(theta, grad, velocity, lr, beta) -> (theta, velocity)``,
-    compared step by step with ``torch.optim.SGD(momentum=beta)``."""
-    x, y = (t[:, 0].double() for t in make_regression(n=20, seed=31, x_range=(0.0, 3.0)))
-    lr, beta, steps = 0.05, 0.8, 8
-    mine = _momentum_path(momentum_step, x, y, lr, beta, steps)
-    ref = torch.from_numpy(optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(x, y),
-                                    torch.tensor([0.5, -0.5], dtype=torch.float64), steps).path[1:])
-    if all(torch.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(mine, ref, strict=True)):
-        return passed("4.4", f"{steps} momentum steps match torch.optim.SGD(momentum={beta}) exactly")
-    for diagnosis, advice, wrong in _MOMENTUM_MISTAKES:
-        path = _momentum_path(wrong, x, y, lr, beta, steps)
-        if all(torch.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(mine, path, strict=True)):
-            fail("4.4", diagnosis, advice)
-    first = next(i for i, (a, b) in enumerate(zip(mine, ref, strict=True)) if not torch.allclose(a, b))
-    fail("4.4", f"your θ differs from torch's from step {first + 1} on", "Check both lines of the update.")
+def check_edge_lr(edge_lr: object) -> None:
+    """Exercise 4.4: the largest stable lr of ``SGD(momentum=0.5)`` on the seed, ``(2 + 2β)/λmax``."""
+    ex = "4.4"
+    lr = as_number(ex, edge_lr, "edge_lr")
+    lam_min, lam_max = hessian_eigenvalues(seed_data()[0])
+    beta, edge = EDGE_BETA_44, float(stability_edge(EDGE_BETA_44))
+    truth = largest_stable_lr(lam_max, beta)
+    if math.isclose(lr, truth, rel_tol=2e-3):
+        below, above = edge_check_run(0.99 * lr), edge_check_run(1.01 * lr)
+        if below[0] or not above[0]:  # the truth is measured, not assumed
+            raise RuntimeError(f"torch does not confirm the edge {truth}: {below}, {above}")
+        return passed(ex, f"torch agrees: at 0.99 × {lr:.4g} the gap is {below[1]:.0e} after {below[2]} "
+                      f"steps, at 1.01 × the run diverged at step {above[2]} "
+                      f"(ηλmax < {edge:.0f} for β = {beta})")
+    mistakes = [
+        (largest_stable_lr(lam_max), "that is plain gradient descent's edge",
+         "Momentum moves the edge: use the edge the lesson derived for β > 0."),
+        (damping_band(beta)[1] / lam_max, "that is where the steep direction stops oscillating",
+         "Past the upper critical-damping curve a direction flips sign every step but can still converge: "
+         "the edge is where a root reaches −1."),
+        (edge / lam_min, "that uses the flattest curvature",
+         "The steepest direction is the one that diverges first."),
+        (edge, "that bounds η·λmax, not η", "Divide by the steepest curvature."),
+        (largest_stable_lr(lam_max * (1 - beta)), "you divided plain GD's edge by 1 − β",
+         "That is the edge of an averaged buffer (lesson 05); torch's SGD sums gradients: use 2 + 2β."),
+        (largest_stable_lr(lam_max, 0.9), "that is the edge for β = 0.9, not β = 0.5",
+         "Redo it with this exercise's β."),
+    ]
+    for value, diagnosis, advice in mistakes:
+        if math.isclose(lr, value, rel_tol=2e-3):
+            fail(ex, diagnosis, advice)
+    if math.isclose(lr, truth, rel_tol=0.05):
+        fail(ex, "close, but not to three significant figures",
+             "Keep every digit of lam_max until the end, then round to three significant figures.")
+    fail(ex, "not the edge torch measures", "Start from the condition that a root of the recurrence is −1.")
+
+
+# ----------------------------------------------------------------------------- 4.5 damping regimes
+
+REGIME_LR, REGIME_BETA = 0.02, 0.5
+"""Exercise 4.5: the (η, β) at which the seed's two directions' regimes are predicted."""
+REGIMES = ("overdamped", "critically damped", "underdamped")
+
+
+def regime(eta_lam: float, beta: float) -> str:
+    """The damping regime of one direction: the sign of the discriminant ``(1 + β − ηλ)² − 4β``
+    (zero: critically damped), read off :func:`damping_band`'s ends."""
+    low, high = damping_band(beta)
+    if math.isclose(eta_lam, low, rel_tol=1e-9) or math.isclose(eta_lam, high, rel_tol=1e-9):
+        return "critically damped"
+    return "underdamped" if low < eta_lam < high else "overdamped"
+
+
+def sign_changes(lr: float = REGIME_LR, beta: float = REGIME_BETA, steps: int = 60) -> tuple[int, int]:
+    """Sign changes of each seed direction's error ``Qᵀ(θ_k − θ*)`` (slow, steep) over ``steps`` steps of
+    ``torch.optim.SGD(lr, momentum=beta)`` from ``START``, stopped before rounding level."""
+    x, y = seed_data()
+    basis = eigenbasis(x, y, *START)
+    run = optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(x, y),
+                   torch.tensor(START, dtype=torch.float64), steps)
+    c = (run.path - np.array(basis.optimum)) @ basis.q  # (steps + 1, 2)
+    visible = np.abs(c) > 1e-9 * np.abs(c[:1])
+    flips = (np.sign(c[1:]) != np.sign(c[:-1])) & visible[1:] & visible[:-1]
+    return int(flips[:, 0].sum()), int(flips[:, 1].sum())
+
+
+@checker("4.5", value="regimes", hints=(
+    "For each direction, compute ηλ with η = 0.02 and the seed's eigenvalue, then the sign of the "
+    "recurrence's discriminant at β = 0.5.",
+    "A negative discriminant means complex roots, a positive one two real roots; the lesson names the "
+    "regime that goes with each.",
+    "Write the answer as a pair of words from the three regime names: the slow direction first.",
+))
+def check_regimes(regimes: object) -> None:
+    """Exercise 4.5: the regimes ``(slow, steep)`` of the seed's directions at η = 0.02, β = 0.5."""
+    ex = "4.5"
+    if not (isinstance(regimes, tuple | list) and len(regimes) == 2
+            and all(isinstance(r, str) for r in regimes)):
+        fail(ex, "write a pair of two words",
+             f"For example ({REGIMES[0]!r}, {REGIMES[0]!r}), slow direction first.")
+    names = {"".join(n.split()): n for n in REGIMES}  # "under-damped", "Critically_damped" are fine
+    keys = ["".join(r.lower().replace("-", " ").replace("_", " ").split()) for r in regimes]
+    unknown = [r for r, key in zip(regimes, keys, strict=True) if key not in names]
+    if unknown:
+        fail(ex, f"{unknown[0]!r} is not one of the three regime names", f"Use {', '.join(REGIMES)}.")
+    mine = tuple(names[key] for key in keys)
+    lam = hessian_eigenvalues(seed_data()[0])
+    truth = tuple(regime(REGIME_LR * lam_i, REGIME_BETA) for lam_i in lam)
+    if mine == truth:
+        slow, steep = sign_changes()
+        return passed(ex, f"in 60 torch steps the slow direction's error changed sign {slow} times, the "
+                      f"steep one's {steep} times")
+    if mine == truth[::-1]:
+        fail(ex, "you swapped the two directions", "The slow direction (λmin) comes first.")
+    if mine[0] == "underdamped":
+        fail(ex, "the slow direction does not oscillate here",
+             "Momentum does not make every direction oscillate: compute the sign of the discriminant "
+             "with this direction's ηλ.")
+    if mine[1] == "overdamped":
+        fail(ex, "the steep direction is not overdamped here",
+             "Compute its ηλ and compare it with both critical-damping curves, not only the lower one.")
+    fail(ex, "a regime is not right", "Critically damped needs the discriminant to be exactly zero.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+
 import torch
 
 from ..curvature import cg_direction, flat_loss, full_hessian, hvp, mlp
@@ -200,7 +201,8 @@ def check_newton_slope(newton_slope: object, newton_goes_uphill: object) -> None
         if newton_goes_uphill and lam[0] < 0:
             fail(ex, "a negative eigenvalue alone is not enough",
                  "Your own slope says which way the step goes: read its sign.")
-        fail(ex, "your verdict disagrees with your slope", "Uphill means the loss rises along δ: a positive slope.")
+        fail(ex, "your verdict disagrees with your slope",
+             "Uphill means the loss rises along δ: a positive slope.")
     t = 1e-3
     with torch.no_grad():
         delta = -torch.linalg.solve(hess, grad)

@@ -88,17 +88,34 @@ def draw_stability_map(ax: Axes, resolution: int = 160, colorbar: bool = True) -
     return mesh
 
 
+def path_extent(x: torch.Tensor, y: torch.Tensor, start: tuple[float, float] = START,
+                run: Run | None = None) -> tuple[float, float, float, float]:
+    """``(w_lo, w_hi, b_lo, b_hi)``: a box around the start and the optimum, widened to hold every
+    point of ``run`` when one is given and did not diverge (the static grid's frame)."""
+    (w_star, b_star), (w0, b0) = closed_form_fit(x, y), start
+    dw, db = max(abs(w0 - w_star), 0.1), max(abs(b0 - b_star), 0.1)
+    w_lo, w_hi, b_lo, b_hi = w_star - 1.6 * dw, w_star + 1.6 * dw, b_star - 1.6 * db, b_star + 1.6 * db
+    if run is not None and not run.diverged:
+        pad_w, pad_b = 0.05 * np.ptp(run.weights), 0.05 * np.ptp(run.biases)
+        w_lo, w_hi = min(w_lo, run.weights.min() - pad_w), max(w_hi, run.weights.max() + pad_w)
+        b_lo, b_hi = min(b_lo, run.biases.min() - pad_b), max(b_hi, run.biases.max() + pad_b)
+    return w_lo, w_hi, b_lo, b_hi
+
+
 def draw_momentum_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: int,
                          start: tuple[float, float] = START, tol: float = REACH_TOL,
-                         legend: bool = True, colorbar: bool = True) -> MomentumPanels:
-    """Draw what never moves on three axes (path, gap, map) and empty artists for what does."""
+                         legend: bool = True, colorbar: bool = True,
+                         extent: tuple[float, float, float, float] | None = None) -> MomentumPanels:
+    """Draw what never moves on three axes (path, gap, map) and empty artists for what does.
+
+    ``extent``: the path panel's ``(w_lo, w_hi, b_lo, b_hi)``; by default a box around the start and
+    the optimum (the widget's fixed frame)."""
     if len(axes) != 3:
         raise ValueError(f"axes must hold 3 axes (path, gap, map), got {len(axes)}")
     ax_path, ax_gap, ax_map = axes
-    (w_star, b_star), (w0, b0) = closed_form_fit(x, y), start
-    dw, db = max(abs(w0 - w_star), 0.1), max(abs(b0 - b_star), 0.1)
-    draw_loss_contours(ax_path, x, y, (w_star - 1.6 * dw, w_star + 1.6 * dw),
-                       (b_star - 1.6 * db, b_star + 1.6 * db), levels=10, resolution=120)
+    w_lo, w_hi, b_lo, b_hi = path_extent(x, y, start) if extent is None else extent
+    draw_loss_contours(ax_path, x, y, (w_lo, w_hi), (b_lo, b_hi), levels=10, resolution=120)
+    w0, b0 = start
     (path,) = ax_path.plot([], [], "-o", color="tab:blue", lw=0.8, ms=2, label=f"first {PATH_JOINED} steps")
     (later,) = ax_path.plot([], [], "o", color="tab:blue", ms=2.5, mfc="none", mew=0.7, label="later steps")
     (end,) = ax_path.plot([], [], "s", color="black", ms=5, label="last step")
@@ -175,7 +192,8 @@ def momentum_readout(run: Run, beta: float, lam: np.ndarray, shares: np.ndarray,
 
 def momentum_grid(x: torch.Tensor, y: torch.Tensor, settings: list[tuple[float, float, str]],
                   steps: int = 600, start: tuple[float, float] = START) -> Figure:
-    """The widget's static twin: one row of the three panels per ``(η, β, label)`` in ``settings``."""
+    """The widget's static twin: one row of the three panels per ``(η, β, label)`` in ``settings``;
+    a row's path panel is widened to hold its whole (converging) path."""
     import matplotlib.pyplot as plt
 
     if not settings:
@@ -187,8 +205,9 @@ def momentum_grid(x: torch.Tensor, y: torch.Tensor, settings: list[tuple[float, 
                                           "top": 1 - 0.3 / len(settings), "bottom": 0.2 / len(settings),
                                           "wspace": 0.28, "hspace": 0.38})
     for i, (row, (lr, beta, label)) in enumerate(zip(rows, settings, strict=True)):
-        panels = draw_momentum_panels(list(row), x, y, steps, start, legend=i == 0, colorbar=False)
         run = gd_trajectory(x, y, lr, steps, *start, beta=beta)
+        panels = draw_momentum_panels(list(row), x, y, steps, start, legend=i == 0, colorbar=False,
+                                      extent=path_extent(x, y, start, run))
         show_momentum_run(panels, run, beta, lam, direction_shares(lam, c0, lr, steps, beta), steps)
         row[0].set_title(f"{label}: η = {lr:.4f}, β = {beta:.2f}", fontsize=10)
     mesh = rows[0, 2].collections[0]
