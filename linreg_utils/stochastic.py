@@ -156,10 +156,20 @@ def _sums_table(xc: torch.Tensor, yc: torch.Tensor) -> torch.Tensor:
     return torch.stack([xv * xv, xv, xv * yv, yv], dim=1)
 
 
+_GATHER_ROWS = 1 << 16
+"""At most this many points gathered at once by :func:`_batch_sums` (a ``(65,536, 4)`` float64 block)."""
+
+
 def _batch_sums(table: torch.Tensor, batches: torch.Tensor) -> np.ndarray:
-    """``[Σx², Σx, Σxy, Σy]`` of each batch, laid out ``(4, S, R)`` for the step loop."""
+    """``[Σx², Σx, Σxy, Σy]`` of each batch, laid out ``(4, S, R)`` for the step loop.
+
+    The batches' rows are gathered a few batches at a time, so memory stays small whatever
+    ``R · S · B`` is (one gather of all of them was ``R · S · B · 32`` bytes: 32 MB at B = 2,000).
+    """
     r, s, b = batches.shape
-    sums = table.index_select(0, batches.reshape(-1)).view(r, s, b, 4).sum(dim=2)  # (R, S, 4)
+    chunks = batches.reshape(r * s, b).split(max(1, _GATHER_ROWS // b))  # whole batches per chunk
+    sums = torch.cat([table.index_select(0, rows.reshape(-1)).view(-1, b, 4).sum(dim=1) for rows in chunks])
+    sums = sums.view(r, s, 4)
     return np.ascontiguousarray(sums.permute(2, 1, 0).numpy())
 
 
@@ -289,7 +299,9 @@ def averaged_sgd(x: torch.Tensor, y: torch.Tensor, batch_size: int, lr: float, e
 
 
 def averaged_gaps(x: torch.Tensor, runs: list[Run], average_after: int = 1) -> np.ndarray:
-    """The gap of the iterate average at each epoch's end, over :func:`simulate_sgd`'s ``runs`` on ``x``: ``(epochs,)``.
+    """The gap of the iterate average at each epoch's end, over :func:`simulate_sgd`'s ``runs`` on ``x``.
+
+    Returns ``(epochs,)``.
 
     The average is the plain mean of a run's iterates after every step from epoch
     ``average_after + 1`` on — what :func:`averaged_sgd`'s ``AveragedModel`` holds; the gaps
@@ -302,7 +314,8 @@ def averaged_gaps(x: torch.Tensor, runs: list[Run], average_after: int = 1) -> n
     steps = (len(epoch) - 1) // epochs
     first = average_after * steps + 1  # index in the path of the first iterate averaged
     paths = np.array([r.path for r in runs])  # (R, S + 1, 2)
-    means = np.cumsum(paths[:, first:], axis=1) / np.arange(1, paths.shape[1] - first + 1)[:, None]  # (R, ·, 2)
+    counts = np.arange(1, paths.shape[1] - first + 1)[:, None]  # iterates in each running mean
+    means = np.cumsum(paths[:, first:], axis=1) / counts  # (R, S + 1 − first, 2)
     ends = np.arange(steps, paths.shape[1] - first + 1, steps) - 1  # the averages at each epoch's end
     gaps = np.full(epochs, np.nan)
     gaps[average_after:] = quadratic_gap(means[:, ends] - runs[0].optimum, h).mean(axis=0)
