@@ -156,10 +156,20 @@ def _sums_table(xc: torch.Tensor, yc: torch.Tensor) -> torch.Tensor:
     return torch.stack([xv * xv, xv, xv * yv, yv], dim=1)
 
 
+_GATHER_ROWS = 1 << 16
+"""At most this many points gathered at once by :func:`_batch_sums` (a ``(65,536, 4)`` float64 block)."""
+
+
 def _batch_sums(table: torch.Tensor, batches: torch.Tensor) -> np.ndarray:
-    """``[Σx², Σx, Σxy, Σy]`` of each batch, laid out ``(4, S, R)`` for the step loop."""
+    """``[Σx², Σx, Σxy, Σy]`` of each batch, laid out ``(4, S, R)`` for the step loop.
+
+    The batches' rows are gathered a few batches at a time, so memory stays small whatever
+    ``R · S · B`` is (one gather of all of them was ``R · S · B · 32`` bytes: 32 MB at B = 2,000).
+    """
     r, s, b = batches.shape
-    sums = table.index_select(0, batches.reshape(-1)).view(r, s, b, 4).sum(dim=2)  # (R, S, 4)
+    chunks = batches.reshape(r * s, b).split(max(1, _GATHER_ROWS // b))  # whole batches per chunk
+    sums = torch.cat([table.index_select(0, rows.reshape(-1)).view(-1, b, 4).sum(dim=1) for rows in chunks])
+    sums = sums.view(r, s, 4)
     return np.ascontiguousarray(sums.permute(2, 1, 0).numpy())
 
 
@@ -242,3 +252,71 @@ def simulate_sgd(x: torch.Tensor, y: torch.Tensor, batch_size: int, lr: Learning
     epoch = np.ceil(k / steps).astype(int)  # step k (k ≥ 1) belongs to epoch ⌈k / steps⌉
     return [Run(losses=loss_star + g, path=p, gaps=g, optimum=optimum, optimum_loss=loss_star,
                 log={"lr": lrs, "epoch": epoch}) for p, g in zip(paths, gaps, strict=True)]
+
+
+def averaged_sgd(x: torch.Tensor, y: torch.Tensor, batch_size: int, lr: float, epochs: int, *,
+                 replicas: int = 1, seed: int = 0, start: tuple[float, float] | None = None,
+                 replacement: bool = False, average_after: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Constant-``lr`` ``torch.optim.SGD`` with iterate averaging by ``torch.optim.swa_utils.AveragedModel``.
+
+    ``replicas`` runs at once (one ``(replicas, 2)`` parameter, as :func:`torch_sgd_floor`), on the
+    same batches as :func:`simulate_sgd` with the same ``seed`` and ``replacement``. The average is
+    the plain mean of the iterates after every step from epoch ``average_after + 1`` on (the first
+    ``average_after`` epochs are the descent, left out as SWA's ``swa_start`` does).
+    Returns ``(current, averaged)``, each ``(epochs,)``: the full-data gap ``L − L*`` of the last
+    iterate and of the averaged one at the end of each epoch, averaged over the replicas
+    (``averaged`` is ``nan`` for the epochs before averaging starts).
+    """
+    xc, yc = xy_columns(x, y)
+    n = xc.shape[0]
+    batch_size = _batch_size(batch_size, n)
+    epochs, replicas = positive_int("epochs", epochs), positive_int("replicas", replicas)
+    if not 0 <= average_after < epochs:
+        raise ValueError(f"average_after must be in [0, epochs), got {average_after}")
+    xv, yv = xc[:, 0].double(), yc[:, 0].double()
+    optimum = np.array(closed_form_fit(xc, yc))
+    h = mse_hessian(xc).numpy()
+    lines = nn.Module()
+    lines.theta = nn.Parameter(torch.tensor(optimum if start is None else start, dtype=torch.float64)
+                               .repeat(replicas, 1))  # (R, 2): one row (w, b) per run
+    average = torch.optim.swa_utils.AveragedModel(lines)
+    optimizer = torch.optim.SGD(lines.parameters(), lr=positive_finite("lr", lr))
+    generator = torch.Generator().manual_seed(seed)
+    current, averaged = np.empty(epochs), np.full(epochs, np.nan)
+    for epoch in range(epochs):
+        for rows in epoch_batches(n, batch_size, replicas, generator, replacement).transpose(0, 1):  # (R, B)
+            optimizer.zero_grad()
+            w, b = lines.theta[:, :1], lines.theta[:, 1:]
+            ((w * xv[rows] + b - yv[rows]) ** 2).mean(dim=1).sum().backward()  # each run its own batch MSE
+            optimizer.step()
+            if epoch >= average_after:
+                average.update_parameters(lines)
+        current[epoch] = quadratic_gap(lines.theta.detach().numpy() - optimum, h).mean()
+        if epoch >= average_after:
+            averaged[epoch] = quadratic_gap(average.module.theta.detach().numpy() - optimum, h).mean()
+    return current, averaged
+
+
+
+def averaged_gaps(x: torch.Tensor, runs: list[Run], average_after: int = 1) -> np.ndarray:
+    """The gap of the iterate average at each epoch's end, over :func:`simulate_sgd`'s ``runs`` on ``x``.
+
+    Returns ``(epochs,)``.
+
+    The average is the plain mean of a run's iterates after every step from epoch
+    ``average_after + 1`` on — what :func:`averaged_sgd`'s ``AveragedModel`` holds; the gaps
+    ``L − L*`` of the runs' averages are then averaged over the runs (``nan`` before averaging starts).
+    """
+    epoch, h = runs[0].log["epoch"], mse_hessian(xy_columns(x, x)[0]).numpy()
+    epochs = int(epoch[-1])
+    if not 0 <= average_after < epochs:
+        raise ValueError(f"average_after must be in [0, epochs), got {average_after}")
+    steps = (len(epoch) - 1) // epochs
+    first = average_after * steps + 1  # index in the path of the first iterate averaged
+    paths = np.array([r.path for r in runs])  # (R, S + 1, 2)
+    counts = np.arange(1, paths.shape[1] - first + 1)[:, None]  # iterates in each running mean
+    means = np.cumsum(paths[:, first:], axis=1) / counts  # (R, S + 1 − first, 2)
+    ends = np.arange(steps, paths.shape[1] - first + 1, steps) - 1  # the averages at each epoch's end
+    gaps = np.full(epochs, np.nan)
+    gaps[average_after:] = quadratic_gap(means[:, ends] - runs[0].optimum, h).mean(axis=0)
+    return gaps

@@ -213,6 +213,13 @@ L07_SCALING_FLOORS = {(20, 0.01): "2.62e-04", (200, 0.01): "2.54e-05", (200, 0.0
 # seed 4: lr → floor
 L07_MOMENTUM_FLOORS = {0.01: "2.59e-04", 0.1: "2.70e-03"}  # 0.9 and 9.3 × plain SGD's at lr = 0.1
 L07_BEST_HALVING_PERIOD = 2  # Exercise 7.3, of (1, 2, 5, 10) epochs
+# Iterate averaging (AveragedModel), B = 20, lr = 0.1, averaged from epoch 2 on.
+# The real float32 loop, seeded 0, batches with replacement (make_loader seed = epoch), 5 epochs:
+L07_AVERAGED_ONE_RUN = ("1.2e-03", "9.3e-06", "2.9e-03")  # (last iterate, averaged, floor formula)
+# 8 replicas from (0, 0), seed 3: (mean gap over epoch 5, epoch 30); averaged: at the epoch's end
+L07_AVERAGED_TABLE = {"shuffled, averaged": ("1.0e-07", "1.4e-08"),
+                      "replacement, last": ("2.8e-03", "2.8e-03"),
+                      "replacement, averaged": ("2.2e-05", "8.8e-07")}
 
 # --- lesson 08 · beyond the quadratic ------------------------------------------------------------
 # Two-weight model v·tanh(w·x) on make_tanh_data(): stationary points and Newton from (0.4, 0.1).

@@ -87,10 +87,10 @@ def halving_gaps_once():
 
     original, memo = lesson07.halving_gaps, {}
 
-    def once(x, y, periods=lesson07.PERIODS):
-        key = (len(x), float(y.sum()), periods)
+    def once(x, y, periods=lesson07.PERIODS, per_step=False):
+        key = (len(x), float(y.sum()), periods, per_step)
         if key not in memo:
-            memo[key] = original(x, y, periods)
+            memo[key] = original(x, y, periods, per_step)
         return memo[key]
 
     lesson07.halving_gaps = once
@@ -126,11 +126,25 @@ def test_check_halving_period_accepts_the_experiment(capsys):
     (2, "right for one data set, not for another"),  # the lesson's answer, hard-coded
     (1, "is too fast"),
     (5, "is too slow"),
-    (10, "is too slow"),
+    (10, "halving per step, not per epoch"),  # also what the per-step slip returns
     (3, "return one of PERIODS"),
 ])
 def test_check_halving_period_names_the_mistake(period, message):
     assert message in failure(check_halving_period, lambda x, y: period)
+
+
+def test_check_halving_period_diagnoses_halving_every_step():
+    def per_step(x, y):  # the slip: the period counted in optimizer steps, not epochs
+        final = {}
+        for period in PERIODS:
+            runs = simulate_sgd(x, y, 20, lambda k, p=period: 0.1 * 0.5 ** (k // p), 30,
+                                replicas=8, seed=0, start=(0.0, 0.0))
+            final[period] = epoch_means(runs)[-1]
+        return min(final, key=final.get)
+
+    message = failure(check_halving_period, per_step)
+    assert "halving per step, not per epoch" in message
+    assert "faster" not in message
 
 
 def test_unfinished_exercises_say_so():

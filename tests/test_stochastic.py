@@ -7,8 +7,10 @@ import torch
 from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
 
-from linreg_utils import closed_form_fit, gd_trajectory, make_regression, mse, standardize, train
+from linreg_utils import closed_form_fit, gd_trajectory, loss_gap, make_regression, mse, standardize, train
 from linreg_utils.stochastic import (
+    averaged_gaps,
+    averaged_sgd,
     epoch_batches,
     epoch_means,
     make_loader,
@@ -281,3 +283,53 @@ def test_torch_sgd_floor_and_the_momentum_formula_reject_bad_settings(data):
         torch_sgd_floor(z, y, 50, 0.1, 0.0, steps=30, replicas=1, skip=30)
     with pytest.raises(ValueError, match="momentum"):
         sgd_noise_floor(z, y, 0.1, 50, momentum=1.0)
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+def test_averaged_gaps_is_what_averaged_model_holds(data, replacement):
+    """The numpy running mean of simulate_sgd's iterates = torch.optim.swa_utils.AveragedModel's."""
+    z, y = data
+    _, torch_averaged = averaged_sgd(z, y, 200, 0.1, 4, replicas=3, seed=5, start=(0.0, 0.0),
+                                     replacement=replacement)
+    runs = simulate_sgd(z, y, 200, 0.1, 4, replicas=3, seed=5, start=(0.0, 0.0), replacement=replacement)
+    np.testing.assert_allclose(averaged_gaps(z, runs), torch_averaged, rtol=1e-6)
+    assert np.isnan(torch_averaged[0])
+
+
+def test_averaged_gaps_rejects_an_average_that_never_starts(data):
+    z, y = data
+    runs = simulate_sgd(z, y, 2_000, 0.1, 2, seed=0)
+    with pytest.raises(ValueError, match="average_after"):
+        averaged_gaps(z, runs, average_after=2)
+
+
+def test_the_lessons_one_averaged_run_ends_far_below_the_floor(data):
+    z, y = data
+    gap = loss_gap(z, y)
+    model = seed_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    averaged = torch.optim.swa_utils.AveragedModel(model)
+    for epoch in range(5):
+        for xb, yb in make_loader(z, y, 20, seed=epoch, replacement=True):
+            optimizer.zero_grad()
+            nn.functional.mse_loss(model(xb), yb).backward()
+            optimizer.step()
+            if epoch >= 1:
+                averaged.update_parameters(model)
+    last = gap(model.weight.item(), model.bias.item())
+    mean_line = gap(averaged.module.weight.item(), averaged.module.bias.item())
+    got = (f"{last:.1e}", f"{mean_line:.1e}", f"{sgd_noise_floor(z, y, 0.1, 20):.1e}")
+    assert got == numbers.L07_AVERAGED_ONE_RUN
+    assert mean_line < last / 100
+
+
+def test_averaging_beats_the_schedules_at_the_same_epochs(data):
+    z, y = data
+    shuffled = simulate_sgd(z, y, 20, 0.1, 30, replicas=8, seed=3, start=(0.0, 0.0))
+    replaced = simulate_sgd(z, y, 20, 0.1, 30, replacement=True, replicas=8, seed=3, start=(0.0, 0.0))
+    table = {"shuffled, averaged": averaged_gaps(z, shuffled), "replacement, last": epoch_means(replaced),
+             "replacement, averaged": averaged_gaps(z, replaced)}
+    got = {name: (f"{g[4]:.1e}", f"{g[29]:.1e}") for name, g in table.items()}
+    assert got == numbers.L07_AVERAGED_TABLE
+    best_schedule = min(float(v) for v in numbers.L07_SCHEDULE_EPOCH30.values())
+    assert table["replacement, averaged"][29] < best_schedule / 10

@@ -143,10 +143,12 @@ def check_lr_keeping_floor(lr_keeping_floor: Callable) -> None:
            f"lr = {_keeping(0.05, 20, 200):.4f} (linear scaling would say 0.5).")
 
 
-def halving_gaps(x: torch.Tensor, y: torch.Tensor, periods: tuple[int, ...] = PERIODS) -> dict[int, float]:
+def halving_gaps(x: torch.Tensor, y: torch.Tensor, periods: tuple[int, ...] = PERIODS,
+                 per_step: bool = False) -> dict[int, float]:
     """Exercise 7.3's experiment: B = 20, lr = 0.1 halved every ``period`` epochs, 30 epochs from
-    ``(0, 0)``, 8 shuffled replicas; the gap averaged over the last epoch, per period."""
-    steps = len(x) // 20
+    ``(0, 0)``, 8 shuffled replicas; the gap averaged over the last epoch, per period.
+    ``per_step=True``: the usual slip, halving every ``period`` optimizer *steps* instead."""
+    steps = 1 if per_step else len(x) // 20
     out = {}
     for period in periods:
         runs = simulate_sgd(x, y, 20, lambda k, p=period: 0.1 * 0.5 ** (k // (p * steps)), 30,
@@ -188,6 +190,13 @@ def check_halving_period(best_period: Callable) -> None:
                      f"With {n} points (an epoch of {n // 20} steps) your function returned the same period "
                      "again: let it run the experiment on the data it receives instead of returning a fixed "
                      "period.")
+            slip = halving_gaps(x, y, per_step=True)
+            if got == min(slip, key=slip.get) and got > best:
+                fail(ex, "too slow, or halving per step, not per epoch",
+                     "Either the lr is still large after 30 epochs, or — the usual slip — your lr function "
+                     "receives the step index k and halves every `period` optimizer steps: then every run "
+                     "freezes almost at its start and the slowest halving looks best. Print the lr your "
+                     "schedule gives at the end of the first epoch to tell which.")
             if got < best:
                 fail(ex, f"halving every {got} epoch(s) is too fast",
                      "The lr shrinks so fast that the iterates freeze before reaching the lower floors: "
