@@ -124,6 +124,9 @@ L05_DECAY_SHARES = {"full batch": {"Adam": 0, "Adam + L2": 100, "AdamW": 1},
                     "batches of 3": {"Adam": 1, "Adam + L2": 100, "AdamW": 36}}
 L05_LBFGS_OFF = (1.0, 4.8e-03, 1.9e-05)  # ‖H_k − H⁻¹‖/‖H⁻¹‖ at steps 3, 4, 5 (2, 3, 4 pairs)
 L05_LBFGS_GAP_FACTORS = ("3e+03", "3e+04", "1e+06")  # the gap's fall at steps 4, 5, 6 (hand-written L-BFGS)
+# after step 6: ‖H_k y − s‖/‖s‖ of the four older pairs, oldest first (the newest holds to rounding)
+L05_LBFGS_SECANT_OLDER = ("2e-02", "2e-02", "4e-03", "4e-03")
+L05_JACOBI_R = "0.937"  # r = H₁₂/√(H₁₁H₂₂): D^-1/2 H D^-1/2 = [[1, r], [r, 1]], κ = (1 + r)/(1 − r) = 31
 # one step() of torch.optim.LBFGS (defaults): (iterations, closure calls, times θ changed between calls:
 # the steps without line search, the trial points with it); the gap after without line search (with
 # strong_wolfe it ends at rounding level, below 1e-25)

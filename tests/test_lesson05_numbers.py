@@ -39,11 +39,13 @@ from tests.lesson_numbers import (
     L05_BIAS_RATIOS,
     L05_DECAY_SHARES,
     L05_EMA_EDGE_RUNS,
+    L05_JACOBI_R,
     L05_LBFGS_CALLS,
     L05_LBFGS_DEFAULTS,
     L05_LBFGS_GAP_FACTORS,
     L05_LBFGS_GAP_NO_SEARCH,
     L05_LBFGS_OFF,
+    L05_LBFGS_SECANT_OLDER,
     L05_RACE_500,
     L05_RACE_ADAMW,
     L05_RACE_STANDARDIZED,
@@ -203,6 +205,15 @@ def test_lbfgs_gap_falls_faster_every_step_once_it_has_the_valley():
         gaps.append(GAP(*theta))
     assert tuple(f"{gaps[k - 1] / gaps[k]:.0e}" for k in (4, 5, 6)) == L05_LBFGS_GAP_FACTORS
     assert gaps[1] > gaps[0]  # the shortened first step still overshoots
+    h_k = lbfgs_inverse_hessian(state).numpy()
+    misfit = [np.linalg.norm(h_k @ y - s) / np.linalg.norm(s) for s, y, _ in state["pairs"]]
+    assert tuple(f"{m:.0e}" for m in misfit[:-1]) == L05_LBFGS_SECANT_OLDER and misfit[-1] < 1e-12
+
+
+def test_best_diagonal_kappa_from_the_correlation_r():
+    r = H[0, 1] / math.sqrt(H[0, 0] * H[1, 1])
+    assert f"{r:.3f}" == L05_JACOBI_R
+    assert (1 + r) / (1 - r) == pytest.approx(np.linalg.cond(preconditioned_hessian(H, 1 / np.diag(H))))
 
 
 def test_adam_freezes_then_v_hat_shrinks_at_most_by_beta2_late():
