@@ -134,7 +134,7 @@ def readout(results: dict[str, Run], tol: float = FINISH_TOL, ranked: bool = Fal
         elif hit is None:
             verdict = f"not within {tol:.0e} after {r.steps} evaluations (gap {r.gaps[-1]:.2e})"
         else:
-            verdict = f"finished (gap ≤ {tol:.0e} from then on) after {hit} evaluations"
+            verdict = f"finished (gap ≤ {tol:.0e} from then to step {r.steps}) after {hit} evaluations"
         lines.append(f"{name:<15} lr={r.lr:<8.4g} {verdict}")
         order.append((r.diverged_at is not None or hit is None, hit or 0))
     if ranked:

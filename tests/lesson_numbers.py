@@ -149,24 +149,44 @@ L05_ADAM_KAPPA = (61.9, 67.7, 70.7)  # κ(P^1/2 H P^1/2) of Adam's P (lr 0.1) at
 L05_BIAS_RATIOS = (3.16, 6.53)  # uncorrected / corrected Adam step at t = 1 and t = 10
 # SGD(momentum=0.9, dampening=0.9) at ηλmax = 0.97 and 1.03 × 38: (gap after 300 steps, step it diverged at)
 L05_EMA_EDGE_RUNS = ("2e-10", 10)
-# Adam lr 0.3, 4,000 steps: η λmax(P^1/2 H P^1/2) above 2 from this step (the gap then, and at step 1,000);
+# Adam lr 0.3, 4,000 steps: η λmax(P^1/2 H P^1/2) above 2 from this step (the gap then; from step 1,000
+# until 38 the gap stays below 1e-25, rounding level, whose exact values vary between machines);
 # above 38 from this step; the gap above 1e-20 from this step, its peak within 300 steps, and the
 # sharpness's lowest value in those 300 steps
-L05_ADAM_SPIKE = (22, "7.9e-01", "1e-31", 2_258, 2_312, "4.6e-01", "29")
+L05_ADAM_SPIKE = (22, "7.9e-01", 2_258, 2_312, "4.6e-01", "29")
+# the same run: θ unchanged at every step of this window (its exact ends, ~750 and ~1,555, depend on
+# rounding and vary between processes); v̂_t/v̂_(t−1) smallest (and its t), smallest from t = 1,000 on
+# (β₂ = 0.999: v̂ shrinks faster than β₂ only while the bias correction acts); the sharpness's highest value
+L05_ADAM_FROZEN = (800, 1_500)
+L05_VHAT_SHRINK = ("0.51", 2, "0.9984", "40.3")
 # Adam lr 0.1, 5,000 steps: above 38 from this step, the gap above 1e-20 from this step, its peak after
 L05_ADAM_SPIKE_LR01 = (4_307, 4_365, "5.0e-02")
-# the race's simulator, Adam lr 0.1: ∇L exactly [0, 0] from this step on; m at step 20,000
-L05_SIMULATOR_FROZEN = (1_163, 2.5e-323)
+# the race's simulator, Adam lr 0.1: ∇L exactly [0, 0] at every step from this one on (it starts at ~760
+# or ~1,160, depending on rounding that varies between processes); |m| at step 20,000
+L05_SIMULATOR_FROZEN = (2_000, 2.5e-323)
 # RMSprop lr 0.01, steps 2,000-2,500: median η λmax(P^1/2 H P^1/2); the steps' size; the gap of the cycle
 L05_RMSPROP_CYCLE = ("2.000", "0.0100", "1.44e-03")
 # λ = 0.1, lr 0.01, from θ*, 1,000 steps: % of the way from θ* to the L2-penalised minimiser
 L05_DECAY_SHARES = {"full batch": {"Adam": 0, "Adam + L2": 100, "AdamW": 1},
                     "batches of 3": {"Adam": 1, "Adam + L2": 100, "AdamW": 36}}
 L05_LBFGS_OFF = (1.0, 4.8e-03, 1.9e-05)  # ‖H_k − H⁻¹‖/‖H⁻¹‖ at steps 3, 4, 5 (2, 3, 4 pairs)
-# one step() of torch.optim.LBFGS (defaults): (iterations, closure calls, gap after)
-L05_LBFGS_CALLS = {None: (7, 7, "8e-15"), "strong_wolfe": (3, 7, "4e-31")}
+L05_LBFGS_GAP_FACTORS = ("3e+03", "3e+04", "1e+06")  # the gap's fall at steps 4, 5, 6 (hand-written L-BFGS)
+# after step 6: ‖H_k y − s‖/‖s‖ of the four older pairs, oldest first (the newest holds to rounding)
+L05_LBFGS_SECANT_OLDER = ("2e-02", "2e-02", "4e-03", "4e-03")
+L05_JACOBI_R = "0.937"  # r = H₁₂/√(H₁₁H₂₂): D^-1/2 H D^-1/2 = [[1, r], [r, 1]], κ = (1 + r)/(1 − r) = 31
+# one step() of torch.optim.LBFGS (defaults): (iterations, closure calls, times θ changed between calls:
+# the steps without line search, the trial points with it); the gap after without line search (with
+# strong_wolfe it ends at rounding level, below 1e-25)
+L05_LBFGS_CALLS = {None: (7, 7, 6), "strong_wolfe": (3, 7, 6)}
+L05_LBFGS_GAP_NO_SEARCH = "8e-15"
+# torch's defaults the lesson states (torch/optim/*.py): Adagrad's ε, RMSprop's and Adam's ε; LBFGS's
+# max_iter, max_eval, tolerance_grad, tolerance_change
+L05_TORCH_EPS = {"Adagrad": 1e-10, "RMSprop": 1e-8, "Adam": 1e-8}
+L05_LBFGS_DEFAULTS = {"max_iter": 20, "max_eval": 25, "tolerance_grad": 1e-7, "tolerance_change": 1e-9,
+                      "line_search_fn": None}
 # The race: gradient evaluations to stay within 1e-8 (one per step), raw x and standardized x
 L05_RACE_500 = {"LBFGS": 5, "SGD + momentum": 201, "Adam": 248, "Nesterov": 283, "Adagrad": 493}
+L05_RACE_ADAMW = ("1.2e-06", 192, "5.1e-06")  # AdamW (λ_wd = 0.01): lowest gap, its step; gap at step 500
 L05_RACE_STANDARDIZED = {"LBFGS": 2, "SGD": 6, "Adam": 173}
 
 # --- lesson 06 · the regression workflow ---------------------------------------------------------

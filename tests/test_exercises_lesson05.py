@@ -96,20 +96,21 @@ def test_rmsprop_gap_mistakes_are_named_without_the_answer(answer, words):
 # ----------------------------------------------------------------------------- 5.3
 
 
-def test_one_lbfgs_step_with_max_iter_calls_the_closure_max_iter_times():
-    assert [lbfgs_closure_calls(m) for m in (4, 5)] == [4, 5]
+def test_one_lbfgs_step_calls_the_closure_three_times_on_the_round_bowl_seven_on_the_raw_data():
+    assert lbfgs_closure_calls() == 3  # start, short first step, Newton step onto θ*
+    assert lbfgs_closure_calls(standardized=False) == 7  # the lesson's default step() on raw x
+    assert [lbfgs_closure_calls(False, m) for m in (4, 5)] == [4, 5]  # max_iter reached: no call after it
 
 
-@pytest.mark.parametrize("answer", [4, 4.0, np.int64(4), torch.tensor(4)])
+@pytest.mark.parametrize("answer", [3, 3.0, np.int64(3), torch.tensor(3)])
 def test_the_closure_count_of_any_numeric_type_passes(answer, capsys):
     check_closure_calls(answer)
     assert capsys.readouterr().out.startswith("✔ Exercise 5.3 passed")
 
 
 @pytest.mark.parametrize("answer, words", [
-    (5, "after the last iteration"), (3, "at the start"), (1, "what SGD makes"), (20, "default max_iter"),
-    (25, "max_eval"), (7, "lesson's default"), (8, "line search"), (6, "not the count"),
-    (4.5, "whole number"),
+    (2, "at the start"), (4, "one step too many"), (7, "raw data's count"), (1, "what SGD makes"),
+    (20, "default max_iter"), (25, "max_eval"), (6, "not the count"), (3.5, "whole number"),
 ])
 def test_closure_call_mistakes_are_named_without_the_answer(answer, words):
     assert words in failure(check_closure_calls, answer)

@@ -2,6 +2,7 @@
 Adam's preconditioner, its edge 2(1 + β₁)/(1 − β₁) and late spikes, RMSprop's cycle at its edge 2,
 Adam + L2 against AdamW, L-BFGS's estimate and closure calls, and the race ranked by evaluations."""
 
+import inspect
 import math
 
 import numpy as np
@@ -20,7 +21,7 @@ from linreg_utils import (
     standardize,
 )
 from linreg_utils.adaptive import running_mean_square, weight_decay_end_points
-from linreg_utils.optimizers import adam, lbfgs, lbfgs_inverse_hessian
+from linreg_utils.optimizers import adagrad, adam, lbfgs, lbfgs_inverse_hessian, rmsprop
 from linreg_utils.race import DEFAULT_LRS, FINISH_TOL, Racecourse, race
 from linreg_utils.theory import (
     adam_stability_edge,
@@ -31,18 +32,27 @@ from linreg_utils.theory import (
 )
 from tests.lesson_numbers import (
     L03_KAPPA_DIAGONAL,
+    L05_ADAM_FROZEN,
     L05_ADAM_KAPPA,
     L05_ADAM_SPIKE,
     L05_ADAM_SPIKE_LR01,
     L05_BIAS_RATIOS,
     L05_DECAY_SHARES,
     L05_EMA_EDGE_RUNS,
+    L05_JACOBI_R,
     L05_LBFGS_CALLS,
+    L05_LBFGS_DEFAULTS,
+    L05_LBFGS_GAP_FACTORS,
+    L05_LBFGS_GAP_NO_SEARCH,
     L05_LBFGS_OFF,
+    L05_LBFGS_SECANT_OLDER,
     L05_RACE_500,
+    L05_RACE_ADAMW,
     L05_RACE_STANDARDIZED,
     L05_RMSPROP_CYCLE,
     L05_SIMULATOR_FROZEN,
+    L05_TORCH_EPS,
+    L05_VHAT_SHRINK,
 )
 
 X, Y = (t.double() for t in seed_data())
@@ -57,6 +67,28 @@ def adam_run(lr: float, steps: int, beta2: float = 0.999) -> tuple[np.ndarray, n
     run = optimize(lambda p: torch.optim.Adam(p, lr=lr), LOSS, START_T, steps)
     p = 1 / (np.sqrt(running_mean_square(run.log["grads"][:-1], beta2)) + 1e-8)
     return lr * preconditioned_sharpness(H, p), quadratic_gap(run.path - OPTIMUM, H)
+
+
+def test_torch_defaults_the_lesson_states_and_the_hand_written_eps_match_them():
+    theta = [torch.zeros(2, requires_grad=True)]
+    for name, eps in L05_TORCH_EPS.items():
+        assert getattr(torch.optim, name)(theta).defaults["eps"] == eps
+    hand_eps = {"Adagrad": adagrad, "RMSprop": rmsprop, "Adam": adam}
+    assert {n: inspect.signature(f).parameters["eps"].default for n, f in hand_eps.items()} == L05_TORCH_EPS
+    defaults = torch.optim.LBFGS(theta).defaults
+    assert {k: defaults[k] for k in L05_LBFGS_DEFAULTS} == L05_LBFGS_DEFAULTS
+    assert torch.optim.LBFGS(theta, max_iter=8).defaults["max_eval"] == 10  # max_iter·5//4
+
+
+def test_adagrads_sum_only_grows_rmsprops_average_shrinks_again():
+    grads = [torch.tensor([4.0, 4.0]), torch.tensor([0.1, 0.1])]
+    s_ada, s_rms, theta = {}, {}, torch.zeros(2)
+    for g in grads:
+        adagrad(theta, g, s_ada, lr=0.1)
+        before = s_rms.get("s", torch.zeros(2)).clone()
+        rmsprop(theta, g, s_rms, lr=0.1)
+    assert (s_ada["s"] >= 16).all()  # Adagrad: s = 16 + 0.01, never below the largest g² seen
+    assert (s_rms["s"] < before).all()  # RMSprop: a small gradient lets the average fall
 
 
 def test_adam_preconditioner_improves_kappa_less_than_the_best_diagonal():
@@ -83,7 +115,7 @@ def test_adam_spikes_only_after_its_preconditioned_sharpness_passes_38():
     sharp, gaps = adam_run(0.3, 4_000)
     past_2, past_38 = int(np.argmax(sharp > 2)) + 1, int(np.argmax(sharp > 38)) + 1
     rise = past_38 + int(np.argmax(gaps[past_38:] > 1e-20))
-    got = (past_2, f"{gaps[past_2]:.1e}", f"{gaps[1000]:.0e}", past_38, rise,
+    got = (past_2, f"{gaps[past_2]:.1e}", past_38, rise,
            f"{gaps[rise:rise + 300].max():.1e}", f"{sharp[rise:rise + 300].min():.0f}")
     assert got == L05_ADAM_SPIKE
     assert gaps[past_2 + 1:past_38].max() < gaps[past_2]  # between 2 and 38 the gap never climbs back
@@ -100,7 +132,8 @@ def test_torch_adam_spikes_at_lr_01_while_the_exact_gradient_simulator_freezes()
         grad = course.hessian @ theta - course.c
         zero_from = (zero_from or t) if not grad.any() else None
         theta = adam(theta, grad, state, lr=0.1)
-    assert (zero_from, float(state["m"][0])) == L05_SIMULATOR_FROZEN
+    assert zero_from is not None and zero_from <= L05_SIMULATOR_FROZEN[0]
+    assert np.all(np.abs(state["m"]) == L05_SIMULATOR_FROZEN[1])
 
 
 def test_rmsprop_settles_in_a_period_two_cycle_at_its_edge_two():
@@ -141,27 +174,69 @@ def test_lbfgs_with_two_parallel_pairs_is_far_from_the_inverse_hessian():
 
 
 @pytest.mark.parametrize("search", [None, "strong_wolfe"])
-def test_one_torch_lbfgs_step_calls_the_closure_seven_times(search):
+def test_one_torch_lbfgs_step_calls_the_closure_seven_times_and_stops_on_the_rule_the_lesson_names(search):
     theta = START_T.clone().requires_grad_(True)
     optimizer, calls = torch.optim.LBFGS([theta], lr=1.0, line_search_fn=search), []
 
     def closure():
-        calls.append(1)
+        calls.append(theta.detach().clone())  # where each loss-and-gradient evaluation happened
         optimizer.zero_grad()
         loss = LOSS(theta)
         loss.backward()
         return loss
 
     optimizer.step(closure)
-    got = (optimizer.state[theta]["n_iter"], len(calls), f"{GAP(*theta.detach().numpy()):.0e}")
-    assert got == L05_LBFGS_CALLS[search]
-    assert optimizer.state[theta]["func_evals"] == len(calls)
+    state = optimizer.state[theta]
+    moves = sum(not torch.equal(a, b) for a, b in zip(calls, calls[1:], strict=False))  # θ changed
+    assert (state["n_iter"], len(calls), moves) == L05_LBFGS_CALLS[search]
+    assert state["func_evals"] == len(calls) and torch.equal(calls[-1], theta.detach())
+    max_g, slope = float(theta.grad.abs().max()), float(state["prev_flat_grad"] @ state["d"])
+    if search is None:  # the 7th iteration: slope above −1e-9 stopped it before stepping (max|g| did not)
+        assert max_g > 1e-7 and -1e-9 < slope < 0
+        assert f"{GAP(*theta.detach().numpy()):.0e}" == L05_LBFGS_GAP_NO_SEARCH
+    else:  # ended on θ* to rounding: max|g| ≤ tolerance_grad
+        assert max_g <= 1e-7 and quadratic_gap(theta.detach().numpy() - OPTIMUM, H) < 1e-25
+
+
+def test_lbfgs_gap_falls_faster_every_step_once_it_has_the_valley():
+    theta, state, gaps = np.array(START), {}, [GAP(*START)]
+    for _ in range(6):
+        theta = lbfgs(theta, H @ (theta - OPTIMUM), state)
+        gaps.append(GAP(*theta))
+    assert tuple(f"{gaps[k - 1] / gaps[k]:.0e}" for k in (4, 5, 6)) == L05_LBFGS_GAP_FACTORS
+    assert gaps[1] > gaps[0]  # the shortened first step still overshoots
+    h_k = lbfgs_inverse_hessian(state).numpy()
+    misfit = [np.linalg.norm(h_k @ y - s) / np.linalg.norm(s) for s, y, _ in state["pairs"]]
+    assert tuple(f"{m:.0e}" for m in misfit[:-1]) == L05_LBFGS_SECANT_OLDER and misfit[-1] < 1e-12
+
+
+def test_best_diagonal_kappa_from_the_correlation_r():
+    r = H[0, 1] / math.sqrt(H[0, 0] * H[1, 1])
+    assert f"{r:.3f}" == L05_JACOBI_R
+    assert (1 + r) / (1 - r) == pytest.approx(np.linalg.cond(preconditioned_hessian(H, 1 / np.diag(H))))
+
+
+def test_adam_freezes_then_v_hat_shrinks_at_most_by_beta2_late():
+    run = optimize(lambda p: torch.optim.Adam(p, lr=0.3), LOSS, START_T, 4_000)
+    first, last = L05_ADAM_FROZEN
+    assert (np.diff(run.path[first:last + 1], axis=0) == 0).all()  # θ frozen through the window
+    assert np.abs(run.log["grads"][first:last]).max() < 1e-15  # the gradient there is rounding noise
+    v_hat = running_mean_square(run.log["grads"][:-1], 0.999)
+    shrink = v_hat[1:] / v_hat[:-1]
+    v = running_mean_square(run.log["grads"][:-1], 0.999, bias_corrected=False)
+    assert (v[1:] / v[:-1] >= 0.999 - 1e-12).all()  # v never shrinks faster than β₂
+    sharp = 0.3 * preconditioned_sharpness(H, 1 / (np.sqrt(v_hat) + 1e-8))
+    got = (f"{shrink.min():.2f}", int(shrink.min(axis=1).argmin()) + 2, f"{shrink[998:].min():.4f}",
+           f"{sharp.max():.1f}")
+    assert got == L05_VHAT_SHRINK
 
 
 def test_race_ranked_by_evaluations_raw_and_standardized():
     results = race(X, Y, DEFAULT_LRS, steps=500)
     assert {n: results[n].settles_within(FINISH_TOL) for n in L05_RACE_500} == L05_RACE_500
     assert all(results[n].settles_within(FINISH_TOL) is None for n in ("SGD", "RMSprop", "AdamW"))
+    gaps = results["AdamW"].gaps
+    assert (f"{gaps.min():.1e}", int(gaps.argmin()), f"{gaps[-1]:.1e}") == L05_RACE_ADAMW
     adamw = Racecourse(X, Y).run("AdamW", DEFAULT_LRS["AdamW"], 4_000).gaps
     assert adamw[500] > adamw[2000] > adamw[4000]  # "still approaching L*" after 500 evaluations
     xs = standardize(X)[0]

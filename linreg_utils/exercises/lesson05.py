@@ -1,6 +1,6 @@
 """Checks for lesson 05 (adaptive methods and quasi-Newton): predict the edge of averaged momentum
 and verify it in torch, derive the gap at which RMSprop cycles, and predict the closure calls of one
-L-BFGS ``step()``.
+L-BFGS ``step()`` on the standardized (perfectly conditioned) problem.
 
 Each checker measures the truth with ``torch.optim`` itself (a run just inside and just outside the
 predicted edge, an RMSprop run until it cycles, a closure that counts its calls), and compares a
@@ -14,7 +14,7 @@ import math
 import numpy as np
 import torch
 
-from ..data import START, seed_data
+from ..data import START, seed_data, standardize
 from ..runs import optimize
 from ..theory import (
     adam_stability_edge,
@@ -36,8 +36,6 @@ CYCLE_LR = 0.004
 """Exercise 5.2: the learning rate of the RMSprop run whose cycle's gap is derived."""
 CYCLE_STEPS = 3_000
 """Exercise 5.2's RMSprop run has cycled by then; the gap is averaged over its last 100 steps."""
-MAX_ITER = 4
-"""Exercise 5.3: ``max_iter`` of the ``torch.optim.LBFGS`` whose closure calls are predicted."""
 
 
 def _start() -> torch.Tensor:
@@ -86,7 +84,8 @@ def check_ema_edge_lr(ema_edge_lr: object) -> None:
         (largest_stable_lr(lam_max), "that is plain gradient descent's edge",
          "The buffer adds momentum, and momentum moves the edge."),
         (largest_stable_lr(lam_max, beta), "that is the edge of momentum that sums gradients",
-         "Here the buffer averages them (dampening = momentum): its effective learning rate is smaller."),
+         "Here the buffer averages them (dampening = momentum), so its steps are shorter than a summing "
+         "buffer's at the same η: the edge sits at a larger η."),
         (float(adam_stability_edge(0.9)) / lam_max, "that is the edge for β = 0.9, not for β = 0.8",
          "Redo the lesson's computation with this exercise's β."),
         (largest_stable_lr(lam_max) / averaging, "you lost the 1 + β of the heavy ball's edge",
@@ -168,11 +167,13 @@ def check_rmsprop_gap(rmsprop_gap: object) -> None:
 # ----------------------------------------------------------------------------- 5.3 closure calls
 
 
-def lbfgs_closure_calls(max_iter: int = MAX_ITER) -> int:
+def lbfgs_closure_calls(standardized: bool = True, max_iter: int = 20) -> int:
     """The closure calls of the first ``step()`` of ``torch.optim.LBFGS(lr=1, max_iter)`` (no line
-    search) from ``START`` on the raw seed problem, counted. (For ``max_iter`` below 4 torch's default
-    ``max_eval`` = ``max_iter · 5 // 4`` ends the step first; the exercise's 4 is clear of it.)"""
+    search) from ``START`` on the seed problem, counted: with x standardized (``H = 2I``, the exercise)
+    or raw."""
     x, y = seed_data()
+    if standardized:
+        x = standardize(x)[0]
     loss_fn, theta = line_loss(x, y), _start().requires_grad_(True)
     optimizer, calls = torch.optim.LBFGS([theta], lr=1.0, max_iter=max_iter), []
 
@@ -184,40 +185,41 @@ def lbfgs_closure_calls(max_iter: int = MAX_ITER) -> int:
         return loss
 
     optimizer.step(closure)
-    if optimizer.state[theta]["n_iter"] != max_iter:
-        raise RuntimeError("LBFGS stopped early: the exercise assumes it runs max_iter iterations")
     return len(calls)
 
 
 @checker("5.3", value="closure_calls", hints=(
-    "Count evaluations of the loss and gradient, not iterations: without a line search, when does one "
-    "step() need a fresh loss and gradient?",
-    "It needs one before its first iteration, to know where it starts, and one after each iteration "
-    "whose new point the next iteration starts from.",
-    "The last of the max_iter iterations has no next iteration inside this step(): add the evaluation "
-    "at the start to one after each of the other iterations.",
+    "Without a line search a step() calls the closure once where it starts and once after each step it "
+    "takes, and it ends as soon as max|g| ≤ 1e-7. So: how many steps until the gradient vanishes?",
+    "The first iteration knows no curvature: it takes a short gradient step. After it L-BFGS holds one "
+    "secant pair (s, y), and its estimate of H⁻¹ starts from γI with γ = yᵀs/yᵀy.",
+    "Here y = Hs = 2s, so γI is exactly H⁻¹: the next direction is Newton's, and with t = lr it lands on "
+    "θ*, where the gradient is rounding noise.",
 ))
 def check_closure_calls(closure_calls: object) -> None:
-    """Exercise 5.3: closure calls of the first ``step()`` of ``LBFGS(lr=1, max_iter=4)`` from ``START``."""
+    """Exercise 5.3: closure calls of the first default ``step()`` of ``LBFGS`` on standardized x from
+    ``START``."""
     ex = "5.3"
     got = as_whole_number(ex, closure_calls, "closure_calls")
     truth = lbfgs_closure_calls()
     if got == truth:
-        return passed(ex, f"torch counted {truth} calls: one at the start and one after each iteration but "
-                      "the last (the next step() evaluates where this one ended)")
+        return passed(ex, f"torch counted {truth} calls: one at the start, one after the short first step, "
+                      "and one after the Newton step that lands on θ* (max|g| ≤ 1e-7 ends the step())")
     mistakes = {
-        truth + 1: ("you counted an evaluation after the last iteration",
-                    "The step ends there; the next step() evaluates that point when it starts."),
         truth - 1: ("you left out the evaluation at the start",
-                    "The first iteration needs the gradient where the step begins."),
+                    "step() evaluates where it starts and after every step it takes, the last one "
+                    "included: the race counts only the steps' gradients."),
+        truth + 1: ("you gave L-BFGS one step too many",
+                    "Once γI equals H⁻¹, where does the next step land, and which test ends the "
+                    "step() there?"),
+        lbfgs_closure_calls(standardized=False): (
+            "that is the raw data's count (κ = 379)",
+            "Here H = 2I: how many steps does L-BFGS need once one pair has told it the curvature?"),
         1: ("one call per step() is what SGD makes", "One L-BFGS step() runs several iterations."),
-        20: ("that is the default max_iter", "This exercise sets max_iter itself."),
-        25: ("that is the default max_eval, an upper bound", "Count what one step() actually does here."),
-        7: ("that is the count of the lesson's default step()", "This exercise sets max_iter itself."),
-        2 * truth: ("a line search may make two calls per iteration",
-                    "This exercise uses no line search: one fixed step per iteration."),
+        20: ("that is the default max_iter, an upper bound", "Count what this step() actually does."),
+        25: ("that is the default max_eval, an upper bound", "Count what this step() actually does."),
     }
     if got in mistakes:
         fail(ex, *mistakes[got])
     fail(ex, "not the count torch makes",
-         "How many evaluations come before the first iteration, and how many after each?")
+         "How many steps does it take before the gradient vanishes, and how many evaluations per step?")

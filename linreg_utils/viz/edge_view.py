@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 GAP_FLOOR = 1e-34
 """Exact zeros of the gap (θ_k equal to θ* in float64) are drawn at this floor."""
@@ -29,5 +30,8 @@ def sharpness_panels(gaps: np.ndarray, sharpness: np.ndarray, edges: dict[str, f
     for (label, value), color in zip(edges.items(), ("tab:green", "tab:red", "tab:purple"), strict=False):
         bottom.axhline(value, color=color, ls="--", lw=1.2, label=label)
     bottom.set(xlabel="step k", ylabel="preconditioned sharpness\n(log scale)", xlim=(0, len(sharpness)))
-    bottom.legend(loc="lower right", fontsize=8)
+    bottom.set_yticks(sorted({1.0, 10.0, 20.0, *edges.values()}), minor=False)
+    bottom.yaxis.set_major_formatter(ScalarFormatter())
+    bottom.yaxis.set_minor_formatter(NullFormatter())
+    bottom.legend(loc="center right", fontsize=8)
     return fig

@@ -61,6 +61,8 @@ def draw_gap_axes(ax: Axes, steps: int) -> None:
            xlabel=f"step k = gradient evaluations (log scale past {STEP_LINEAR_UP_TO})",
            ylabel=r"$L - L^*$, as $\frac{1}{2} d^\top H d$", title="loss gap to the optimum (log scale)")
     ax.axhline(FINISH_TOL, color="gray", linestyle=":", linewidth=1, label=f"finish line {FINISH_TOL:.0e}")
+    if steps > STEP_LINEAR_UP_TO:  # where the step axis turns from linear to log
+        ax.axvline(STEP_LINEAR_UP_TO, color="lightgray", linewidth=0.8, zorder=0)
 
 
 def show_gap(line: Line2D, result: Run) -> None:
@@ -142,8 +144,9 @@ class RaceWidget:
             (g,) = self.ax_loss.plot([], [], "-", color=COLORS[name], label=name, **_line_style(name))
             self.lines[name] = (p, g)
         star = _optimum_on_top(self.ax_path, x, y)
-        self.fig.legend(handles=self.ax_loss.get_lines(), loc="outside lower center", ncols=5, fontsize=7,
-                        frameon=False)
+        # every labelled line: not the rule where the step axis turns log
+        labelled = [ln for ln in self.ax_loss.get_lines() if not ln.get_label().startswith("_")]
+        self.fig.legend(handles=labelled, loc="outside lower center", ncols=5, fontsize=7, frameon=False)
         self.fig.draw_without_rendering()  # every racer has its legend entry, outside the axes: drawn once
         self.fig.set_layout_engine("none")
         self.blitter = Blitter(self.fig, [*(a for pair in self.lines.values() for a in pair), star])
