@@ -169,3 +169,9 @@ def test_right_regimes_pass(capsys):
 ])
 def test_regime_mistakes_are_named(answer, words):
     assert words in failure(check_regimes, answer)
+
+
+def test_the_regimes_solution_comment_states_the_discriminants():
+    lam_min, lam_max = LAM_MIN, LAM_MAX
+    d = [(1 + 0.5 - 0.02 * lam) ** 2 - 4 * 0.5 for lam in (lam_min, lam_max)]
+    assert (f"{d[0]:+.2f}", f"{d[1]:.2f}") == ("+0.24", "-1.91")

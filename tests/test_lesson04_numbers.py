@@ -25,7 +25,13 @@ from linreg_utils.exercises.lesson04 import steps_to_settle
 from linreg_utils.optimizers import measured_rate
 from linreg_utils.race import Racecourse
 from linreg_utils.spectrum import spectrum_problem, spectrum_run, steps_to_shrink_each
-from linreg_utils.theory import fastest_gd_lr, largest_stable_lr, momentum_roots, polyak_parameters
+from linreg_utils.theory import (
+    direction_errors,
+    fastest_gd_lr,
+    largest_stable_lr,
+    momentum_roots,
+    polyak_parameters,
+)
 from linreg_utils.trajectory import gd_trajectory
 from tests.lesson_numbers import (
     L04_BEAT_SETTLE,
@@ -88,6 +94,10 @@ def test_damping_figure_roots():
     assert {round(abs(m), 6) for m in momentum_roots(0.04, 0.64)} == {double}
     m = momentum_roots(1.0, 0.64)[0]
     assert (round(m.real, 2), round(abs(m.imag), 2)) == under
+    assert tuple(round(v, 2) for v in damping_band(0.64)) == (0.04, 3.24)
+    k = np.arange(31)  # the critically damped panel: c_k = (1 + 0.2k) 0.8^k from c_0 = 1 at rest
+    assert np.allclose(direction_errors(np.array([1.0]), np.array([1.0]), 0.04, 30, 0.64)[:, 0],
+                       (1 + 0.2 * k) * 0.8**k)
 
 
 def _torch_run(lr, beta, steps, start=START):

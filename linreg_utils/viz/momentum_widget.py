@@ -175,8 +175,8 @@ def momentum_readout(run: Run, beta: float, lam: np.ndarray, shares: np.ndarray,
         eta_lam = run.lr * lam_i
         rate = float(direction_rate(eta_lam, beta))
         lo, hi = damping_band(beta)
-        kind = ("diverges" if rate >= 1 else "oscillates" if lo < eta_lam < hi
-                else "flips sign each step" if eta_lam >= hi else "no oscillation")
+        kind = ("diverges" if rate >= 1 else "underdamped: oscillates" if lo < eta_lam < hi
+                else "overdamped: flips sign each step" if eta_lam >= hi else "overdamped: no oscillation")
         hit = None if c is None else settles_within(c[:, i], tol)
         when = "" if c is None else (f", its share ≤ {tol:.0e} from step {hit:,}" if hit is not None
                                      else f", its share not ≤ {tol:.0e} within {run.steps:,} steps")
