@@ -60,8 +60,8 @@ ANSWERS: dict[str, Recorded] = {
     "3.2": Recorded("import torch\nfrom linreg_utils import mse_hessian, seed_data\n"
                     "h = mse_hessian(seed_data()[0])\n"
                     "d = torch.diag(h).sqrt()\neig = torch.linalg.eigvalsh(h / torch.outer(d, d))\n"
-                    "critical_scale = 1 / eig[1].item()   # ηλ < 1",
-                    "GD converges beyond ηλ = 1", ("1.0323", "1.032", "2 / eig[1]", "2/eig[1]", "2/λmax(D")),
+                    "critical_scale = 1 / eig[1].item()   # cλ < 1",
+                    "GD converges beyond c·λ = 1", ("1.0323", "1.032", "2 / eig[1]", "2/eig[1]", "2/λmax(D")),
     "3.3": Recorded("picked_lr = 0.047   # the curve's lowest point",
                     "you picked the curve's lowest point; it diverges",
                     ("0.0053", "0.00531", "/ 10", "a tenth")),

@@ -105,13 +105,21 @@ L03_KAPPA_RAW, L03_KAPPA_DIAGONAL = 379.0, 31.0  # κ(H) and κ(D^-1/2 H D^-1/2)
 L03_ONECYCLE_MOMENTUM = (0.95, 0.85)  # OneCycleLR's default max and base momentum, cycled into SGD
 L03_RESCUE_GAPS = (8.881e-04, 8.963e-04)  # 400 steps: LambdaLR rescue vs constant 0.9·2/λmax
 L03_RESCUE_GROWTH = 1.6  # |1 − 1.3·2/λmax · λmax|: the steep direction's growth per step
-L03_PLATEAU_FIRST_HALVING = (30, 40)  # ReduceLROnPlateau first halves the lr between these steps
+L03_PLATEAU_FIRST_CUT = 35  # ReduceLROnPlateau(patience 5, threshold 1 %): the first step with a halved lr
+L03_LR_AT_50 = {"ReduceLROnPlateau": "0.0025", "ExponentialLR": "0.0044"}  # Plateau's lr is lower at step 50
 # one LBFGS step() from nn.Linear's seed-0 start: (iterations, closure calls), per line_search_fn
 L03_LBFGS_CALLS = {None: (4, 5), "strong_wolfe": (3, 7)}
 L03_FINAL_GAPS = {"constant": 1.558e-02, "StepLR": 2.403e-02, "ExponentialLR": 2.961e-02,  # L − L* at
                   "CosineAnnealingLR": 2.475e-02, "OneCycleLR": 2.485e-02,  # step 99 from η0 = 0.02
                   "ReduceLROnPlateau": 2.696e-02}
-L03_BEST_SINGLE_LR_STEPS = 1_476  # GD at 2/(λmin+λmax) from (0, 0) to L − L* ≤ 1e-6 ("about 1,500")
+# Σηₖ over the 99 steps of each schedule (2 decimals): the final gaps come in this order
+L03_LR_SUMS = {"constant": "1.98", "StepLR": "1.07", "CosineAnnealingLR": "1.01", "OneCycleLR": "1.00",
+               "ReduceLROnPlateau": "0.83", "ExponentialLR": "0.63"}
+# SGD steps from nn.Linear's seed-0 start until L − L* ≤ 1e-6: per-parameter lrs c/H_ii with
+# c = 2/(λmin+λmax) of D^-1/2 H D^-1/2, one lr 0.01, one lr 2/(λmin+λmax) of H
+L03_STEPS_TO_1E6 = {"per-parameter": 118, "0.01": 1181, "2/(λmin+λmax)": 1435}
+L03_OFF_DIAGONAL_R = "0.937"  # r = x̄/√(mean x²), D^-1/2 H D^-1/2 = [[1, r], [r, 1]]; (1+r)/(1−r) = 31.0
+L03_NO_ZERO_GRAD_SWING = ("0.15", "5.03")  # skip zero_grad: min and max loss after steps 201–300 (lr 0.01)
 # warm-up: L − L* at step 99 for η = 0.02 without and with it; from 1.3·2/λmax the step where a constant lr,
 # warm-up → constant and cosine alone diverge; L − L* at step 99 of warm-up → cosine (it survives)
 L03_WARMUP = ("1.558e-02", "1.634e-02", 15, 42, 16, "1.998e-02")

@@ -63,7 +63,7 @@ def test_right_critical_scale_passes_and_torch_agrees(capsys):
 
 @pytest.mark.parametrize("answer, words", [
     (critical_lr(seed_data()[0]), "raw Hessian's limit"), (2 / (LAM_MIN + LAM_MAX), "best worst-case"),
-    (1 / LAM_MAX, "beyond ηλ = 1"), (2 / LAM_MIN, "flat direction"), (0.5, "still converges above your c"),
+    (1 / LAM_MAX, "beyond c·λ = 1"), (2 / LAM_MIN, "flat direction"), (0.5, "still converges above your c"),
     (1.5, "the run diverges"), (float("nan"), "critical_scale is nan"),
 ])
 def test_critical_scale_mistakes_are_named(answer, words):

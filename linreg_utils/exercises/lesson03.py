@@ -102,7 +102,7 @@ def check_critical_scale(critical_scale: object) -> None:
          "With lr_i = c/H_ii the step sees D^-1/2 H D^-1/2, whose eigenvalues are in `eig`."),
         (fastest_gd_lr(lam_min, lam_max), "that is the best worst-case scale, not the largest",
          "It balances the two directions; the question asks for the largest c that still converges."),
-        (1.0 / lam_max, "GD converges beyond ηλ = 1",
+        (1.0 / lam_max, "GD converges beyond c·λ = 1",
          "The factor 1 − c·λ may be negative: it only has to stay above −1."),
         (largest_stable_lr(lam_min), "that limit comes from the flat direction",
          "The run converges only if every direction does: which one is stricter?"),
