@@ -291,3 +291,4 @@ L08_CG_VS_SD_6X6 = (6, 90)                     # spd_problem([1, 2, 4, 8, 16, 32
 L08_LAMBDA_MIN_START = -2.961                  # the network's λmin at the start (λmax = 16.751 dominates)
 # 500 steps of GD at f × 2/λmax that did not diverge: f → (peak loss, its step, final loss)
 L08_SPIKES = {0.9: (2.79, 263, 0.056), 1.1: (2.14, 3, 0.067), 1.3: (12.20, 8, 0.069)}
+L08_DAMPING_TRIALS = {"Levenberg–Marquardt": 6, "damped Newton": 14}   # μ values tried in those steps

@@ -157,3 +157,14 @@ def test_lesson08_newton_slope_terms_and_steps_to_the_minimum(loss):
                             torch.tensor([0.4, 0.1], dtype=torch.float64), 300).path}
     assert {name: steps_within(path, minimum, 1e-6) for name, path in paths.items()} == L08_STEPS_TO_MINIMUM
     assert steps_within(newton_path(loss, (0.4, 0.1), 6), minimum, 1e-6) is None
+
+
+def test_damping_trials_counts_rejected_mus_and_pins_the_lessons_counts(loss):
+    from linreg_utils.nonconvex import damping_trials
+    from tests.lesson_numbers import L08_DAMPING_TRIALS, L08_STEPS_TO_MINIMUM
+    assert damping_trials([1.0, 10.0, 1.0]) == 1 + 3 + 1     # μ = 1 at once; 0.1 → 1 → 10; 1 at once
+    assert damping_trials([]) == 0
+    x, y = make_tanh_data()
+    for name, curvature in (("Levenberg–Marquardt", gauss_newton_matrix(x, y)), ("damped Newton", None)):
+        _, mus = damped_newton_path(loss, (0.4, 0.1), 30, curvature=curvature)
+        assert damping_trials(mus[:L08_STEPS_TO_MINIMUM[name]]) == L08_DAMPING_TRIALS[name]
