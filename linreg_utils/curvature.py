@@ -185,6 +185,38 @@ def cg_direction(hv: Callable[[torch.Tensor], torch.Tensor], grad: torch.Tensor,
     return p, iters
 
 
+def steepest_descent_exact(hv: Callable[[torch.Tensor], torch.Tensor], grad: torch.Tensor, iters: int,
+                           path: list[torch.Tensor] | None = None) -> torch.Tensor:
+    """``p`` after ``iters`` steps of steepest descent with exact line search on the quadratic model
+    ``m(p) = gradᵀp + ½ pᵀHp``: ``p ← p + αr`` with ``r = −∇m(p)`` and ``α = rᵀr / rᵀHr``, CG's step
+    length without CG's conjugate directions. ``path``, if given, receives each iterate (``(d,)``),
+    starting with ``0``.
+    """
+    iters = positive_int("iters", iters)
+    p, r = torch.zeros_like(grad), -grad
+    if path is not None:
+        path.append(p)
+    for _ in range(iters):
+        hr = hv(r)
+        alpha = (r @ r) / (r @ hr)
+        p, r = p + alpha * r, r - alpha * hr
+        if path is not None:
+            path.append(p)
+    return p
+
+
+def spd_problem(eigenvalues: list[float], seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(H, g)``: a symmetric ``(n, n)`` float64 matrix with these ``eigenvalues`` in a seeded random
+    orthonormal eigenbasis, and a seeded ``(n,)`` gradient."""
+    lam = torch.as_tensor(eigenvalues, dtype=torch.float64)
+    if lam.ndim != 1 or len(lam) == 0:
+        raise ValueError(f"eigenvalues must be a non-empty list of numbers, got shape {tuple(lam.shape)}")
+    gen = torch.Generator().manual_seed(seed)
+    q, _ = torch.linalg.qr(torch.randn(len(lam), len(lam), generator=gen, dtype=torch.float64))
+    h = q @ torch.diag(lam) @ q.T
+    return (h + h.T) / 2, torch.randn(len(lam), generator=gen, dtype=torch.float64)
+
+
 def newton_cg(loss: LossFn, theta0: torch.Tensor, steps: int, cg_iters: int = 10, damping: float = 1e-3,
               target: float = 0.0) -> Run:
     """Hessian-free Newton: ``steps`` outer steps of :func:`cg_direction` plus backtracking (Armijo),

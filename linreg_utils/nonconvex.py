@@ -12,6 +12,7 @@ damped, that is Levenberg–Marquardt.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -148,6 +149,17 @@ def damped_newton_path(loss: LossFn, start: Sequence[float], steps: int, mu: flo
         path.append(theta.numpy().copy())
         mu = max(mu / 10, 1e-8)
     return np.array(path), np.array(mus)
+
+
+def damping_trials(mus: Sequence[float], mu: float = 1.0) -> int:
+    """How many μ values :func:`damped_newton_path` tried (one linear solve or failed Cholesky each) to
+    accept steps with dampings ``mus`` ``(k,)``, starting at ``mu``: a step starts from the last μ / 10
+    and multiplies by 10 until accepted."""
+    trials = 0
+    for accepted in mus:
+        trials += round(math.log10(accepted / mu)) + 1
+        mu = max(accepted / 10, 1e-8)
+    return trials
 
 
 def gauss_newton_matrix(x: torch.Tensor, y: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:

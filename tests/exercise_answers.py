@@ -119,14 +119,14 @@ ANSWERS: dict[str, Recorded] = {
                     ("min(final", "every 2 epochs ends lowest", "every 5 epochs ends lowest")),
     "8.1": Recorded("cg_steps = 6   # one per row of H_ex", "the size of H, CG's guarantee",
                     ("3", "distinct eigenvalues", "number of different eigenvalues")),
-    "8.2": Recorded("def top_eigenvalue(hv_fn, v0, iters):\n    v = v0 / v0.norm()\n"
+    "8.2": Recorded("def dominant_eigenvalue(hv_fn, v0, iters):\n    v = v0 / v0.norm()\n"
                     "    for _ in range(iters):\n        hv = hv_fn(v)\n        v = hv / hv.norm()\n"
                     "    return hv_fn(v).norm().item()   # ‖Hv‖",
                     "you returned ‖Hv‖, which loses the sign",
                     ("v @ hv_fn(v)", "hv / hv.norm()", "3.7021", "vᵀHv with v normalized")),
-    "8.3": Recorded("newton_slope = -0.7654   # from the eigen-decomposition\n"
+    "8.3": Recorded("newton_slope = -0.5896   # from the eigen-decomposition\n"
                     "newton_goes_uphill = True   # λmin < 0", "a negative eigenvalue alone is not enough",
-                    ("-0.7654", "0.7654", "(c**2 / lam).sum()", "Σ(uᵢᵀg)²/λᵢ")),
+                    ("-0.5896", "0.5896", "(c**2 / lam).sum()", "Σ(uᵢᵀg)²/λᵢ")),
 }
 
 

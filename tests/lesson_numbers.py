@@ -278,13 +278,13 @@ L08_RISES_LR015 = 600                          # η = 0.15: steps (of 2,000) on 
 L08_FINAL_LOSSES = {0.05: 0.036, 0.10: 0.018, 0.15: 0.073}
 L08_BEST_LR015 = (0.041, 1236)                 # η = 0.15: best loss, at this step (it ends higher)
 L08_PEAK_LR015 = (6.25, 3)                     # η = 0.15: the first spike, at this step
-# To a training loss of 3e-3: (outer steps, gradients, HVPs), as the lesson's cell printed them (stored output).
+# To a training loss of 3e-3: (outer steps, gradients, HVPs), as the lesson printed them (stored output).
 L08_NEWTON_CG_WORK = (14, 14, 101)
 L08_LBFGS_GRADIENTS = 96
 L08_ADAM_GRADIENTS = 615
 # Newton's slope ∇Lᵀδ = −Σ(uᵢᵀg)²/λᵢ at (0.4, 0.1): the terms −(uᵢᵀg)²/λᵢ (λ < 0 first) and their sum
 L08_NEWTON_SLOPE_TERMS = ("+0.2866", "-0.0949", "+0.1917")
-L08_EXERCISE_SLOPE = "-0.7654"                 # Exercise 8.3 at (−0.8, 0.2): λmin < 0, yet downhill
+L08_EXERCISE_SLOPE = "-0.5896"                 # Exercise 8.3 at (−0.2, 0.8): λmin < 0, yet downhill
 L08_CG_EXERCISE_STEPS = 3                      # Exercise 8.1: eigenvalues 1, 1, 1, 4, 4, 9
 # Conjugate gradient on the seed's 2 × 2 quadratic from (0, 0), run in torch (cg_direction):
 L08_CG_STEPS = 2                               # = d
@@ -293,3 +293,14 @@ L08_CG_GD_STEPS = L02_SWEEP_STEPS[2]            # torch.optim.SGD at 0.9 × 2/λ
 # Levenberg–Marquardt (JᵀJ + μI) vs Hessian modification (H + μI) vs GD (η = 1.5) from (0.4, 0.1):
 # steps to within 1e-6 of the minimum (1.212, 1.520)
 L08_STEPS_TO_MINIMUM = {"Levenberg–Marquardt": 6, "damped Newton": 10, "GD": 117}
+# Review fixes (CG vs steepest descent with exact line search, power iteration, spikes past the edge):
+# seed's 2 × 2 from (0, 0): steepest descent with exact line search, steps to L − L* ≤ 1e-6
+L08_SD_EXACT_STEPS = 4
+L08_CG_BETA0 = "1.8e-05"                       # CG's β₀ there: d₁ is nearly the plain gradient
+L08_CG_ANGLE = "89.76"                         # degrees between d₀ and d₁
+L08_CG_VS_SD_6X6 = (6, 90)                     # spd_problem([1, 2, 4, 8, 16, 32], seed=11): CG exact after 6;
+                                               # steepest descent (exact) cuts L − L* by 1e6 after 90 steps
+L08_LAMBDA_MIN_START = -2.961                  # the network's λmin at the start (λmax = 16.751 dominates)
+# 500 steps of GD at f × 2/λmax that did not diverge: f → (peak loss, its step, final loss)
+L08_SPIKES = {0.9: (2.79, 263, 0.056), 1.1: (2.14, 3, 0.067), 1.3: (12.20, 8, 0.069)}
+L08_DAMPING_TRIALS = {"Levenberg–Marquardt": 6, "damped Newton": 14}   # μ values tried in those steps

@@ -15,6 +15,8 @@ from linreg_utils.curvature import (
     mlp,
     newton_cg,
     power_iteration,
+    spd_problem,
+    steepest_descent_exact,
     torch_optimizer_run,
 )
 from linreg_utils.nonconvex import make_wave
@@ -124,7 +126,7 @@ def test_lesson08_edge_of_stability_numbers_are_the_stored_output():
         L08_RISES_LR015,
         L08_SHARPNESS_MAX_LR005,
     )
-    text = stored_text("08_beyond_the_quadratic.ipynb", "gd_with_sharpness(mse, theta0")
+    text = stored_text("08_beyond_the_quadratic.ipynb", "{lr: gd_with_sharpness(mse, theta0")
     runs = dict(zip((0.05, 0.10, 0.15), text.split("η = 0.")[1:], strict=True))
     assert f"at the start, largest {L08_SHARPNESS_MAX_LR005}," in runs[0.05]
     assert "loss rose on 0 of 2000 steps" in runs[0.05]
@@ -148,9 +150,14 @@ def test_lesson07_divergence_steps_lr_is_above_the_quadratic_prediction(network)
     result = divergence_steps(loss, theta0, [f * 2 / lam0 for f in factors], steps=500)
     assert list(result.values()) == [None] * len(L08_STABLE_FACTORS) + list(L08_DIVERGED_FACTORS.values())
     assert lam0 == pytest.approx(L08_SHARPNESS_START, abs=0.01)
-    for f in L08_STABLE_FACTORS:  # "it spiked and recovered": a loss above 1, then back below 0.1
-        run = gd_with_sharpness(loss, theta0, lr=f * 2 / lam0, steps=500, every=500)
-        assert run.losses.max() > 1 and run.losses[-1] < 0.1
+    from tests.lesson_numbers import L08_LAMBDA_MIN_START, L08_SPIKES
+    lam_min = torch.linalg.eigvalsh(full_hessian(loss, theta0))[0].item()
+    assert lam_min == pytest.approx(L08_LAMBDA_MIN_START, abs=1e-3)
+    assert set(L08_STABLE_FACTORS) <= set(L08_SPIKES)
+    for f, (peak, at, final) in L08_SPIKES.items():  # "it spiked and recovered": the printed peaks
+        losses = gd_with_sharpness(loss, theta0, lr=f * 2 / lam0, steps=500, every=500).losses
+        got = (f"{losses.max():.2f}", int(losses.argmax()), f"{losses[-1]:.3f}")
+        assert got == (f"{peak:.2f}", at, f"{final:.3f}")
 
 
 def test_run_rises_lists_the_steps_where_the_loss_went_up():
@@ -212,8 +219,14 @@ def test_cg_path_records_each_iterate_and_solves_a_2x2_system_in_two_steps():
 def test_lesson08_gd_on_the_seed_at_09_of_the_edge_takes_lesson02s_steps():
     from linreg_utils import seed_data
     from linreg_utils.runs import optimize
-    from linreg_utils.theory import (closed_form_fit, hessian_eigenvalues, largest_stable_lr, line_loss,
-                                     mse_hessian, quadratic_gap)
+    from linreg_utils.theory import (
+        closed_form_fit,
+        hessian_eigenvalues,
+        largest_stable_lr,
+        line_loss,
+        mse_hessian,
+        quadratic_gap,
+    )
     from tests.lesson_numbers import L08_CG_GD_STEPS
     x, y = (t.double() for t in seed_data())
     h, star = mse_hessian(x), torch.tensor(closed_form_fit(x, y), dtype=torch.float64)
@@ -221,3 +234,44 @@ def test_lesson08_gd_on_the_seed_at_09_of_the_edge_takes_lesson02s_steps():
     run = optimize(lambda p: torch.optim.SGD(p, lr=lr), line_loss(x, y), torch.zeros(2, dtype=torch.float64),
                    5000, until=lambda t: quadratic_gap(t - star, h).item() <= 1e-6)
     assert run.steps == L08_CG_GD_STEPS
+
+
+def test_steepest_descent_exact_takes_cgs_first_step_then_never_turns():
+    h, g = spd_problem([1.0, 3.0, 10.0], seed=0)
+    sd, cg = [], []
+    steepest_descent_exact(lambda d: h @ d, g, iters=3, path=sd)
+    cg_direction(lambda d: h @ d, g, iters=3, rtol=0.0, path=cg)
+    assert len(sd) == 4 and torch.allclose(sd[1], cg[1])   # the same first step: the best gradient step
+    r1 = -(h @ sd[1] + g)
+    assert torch.allclose(sd[2] - sd[1], (r1 @ r1) / (r1 @ h @ r1) * r1)
+    with pytest.raises(ValueError, match="eigenvalues"):
+        spd_problem([], seed=0)
+
+
+def test_lesson08_cg_versus_steepest_descent_with_exact_line_search():
+    """The seed's 2 × 2: CG's β₀ is tiny, so steepest descent with the same exact step is nearly as
+    good; on a 6 × 6 with six distinct eigenvalues conjugacy pays (lesson 08's CG cells)."""
+    import math
+
+    from linreg_utils import seed_data
+    from linreg_utils.theory import closed_form_fit, mse_gradient, mse_hessian, quadratic_gap
+    from tests.lesson_numbers import L08_CG_ANGLE, L08_CG_BETA0, L08_CG_VS_SD_6X6, L08_SD_EXACT_STEPS
+    x, y = (t.double() for t in seed_data())
+    h, start = mse_hessian(x), torch.zeros(2, dtype=torch.float64)
+    star, g = torch.tensor(closed_form_fit(x, y), dtype=torch.float64), mse_gradient(x, y, start)
+    sd, cg = [], []
+    steepest_descent_exact(lambda d: h @ d, g, iters=10, path=sd)
+    cg_direction(lambda d: h @ d, g, iters=2, rtol=0.0, path=cg)
+    assert int((quadratic_gap(torch.stack(sd) - star, h) > 1e-6).sum()) == L08_SD_EXACT_STEPS
+    r0, r1 = -g, -mse_gradient(x, y, cg[1])
+    assert f"{r1 @ r1 / (r0 @ r0):.1e}" == L08_CG_BETA0
+    d0, d1 = cg[1] - cg[0], cg[2] - cg[1]
+    assert f"{math.degrees(math.acos(d0 @ d1 / (d0.norm() * d1.norm()))):.2f}" == L08_CG_ANGLE
+    h6, g6 = spd_problem([1.0, 2.0, 4.0, 8.0, 16.0, 32.0], seed=11)
+    p_star, cg6, sd6 = -torch.linalg.solve(h6, g6), [], []
+    cg_direction(lambda d: h6 @ d, g6, iters=6, rtol=0.0, path=cg6)
+    steepest_descent_exact(lambda d: h6 @ d, g6, iters=150, path=sd6)
+    cg_gaps, sd_gaps = (quadratic_gap(torch.stack(p) - p_star, h6) for p in (cg6, sd6))
+    cg_steps, sd_steps = L08_CG_VS_SD_6X6
+    assert cg_gaps[cg_steps] < 1e-20 < cg_gaps[cg_steps - 1]
+    assert int((sd_gaps > 1e-6 * sd_gaps[0]).sum()) == sd_steps

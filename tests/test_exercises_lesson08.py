@@ -5,12 +5,12 @@ import torch
 
 from linreg_utils.exercises import ExerciseNotDone
 from linreg_utils.exercises.lesson08 import (
-    UPHILL_POINT,
+    EXERCISE_POINT,
+    cg_exercise_problem,
+    cg_steps_needed,
     check_cg_steps,
     check_newton_slope,
     check_power_iteration,
-    cg_exercise_problem,
-    cg_steps_needed,
 )
 from linreg_utils.nonconvex import gradient_and_hessian, make_tanh_data, two_weight_loss
 from tests.exercise_answers import failure
@@ -20,12 +20,14 @@ from tests.lesson_numbers import L08_CG_EXERCISE_STEPS, L08_EXERCISE_SLOPE
 def eigen_parts():
     """λ ascending, and the gradient's components c = Uᵀg, at Exercise 8.3's point."""
     loss = two_weight_loss(*make_tanh_data())
-    g, h = gradient_and_hessian(loss, torch.tensor(UPHILL_POINT, dtype=torch.float64))
+    g, h = gradient_and_hessian(loss, torch.tensor(EXERCISE_POINT, dtype=torch.float64))
     lam, u = torch.linalg.eigh(h)
     return lam, u.T @ g
 
 
 LAMBDA, C = eigen_parts()
+U_ROWS = (lambda g, h: torch.linalg.eigh(h)[1] @ g)(*gradient_and_hessian(
+    two_weight_loss(*make_tanh_data()), torch.tensor(EXERCISE_POINT, dtype=torch.float64)))
 SLOPE = -(C**2 / LAMBDA).sum().item()
 
 
@@ -51,7 +53,8 @@ def test_right_answers_pass(capsys):
 
 def test_cg_needs_one_step_per_distinct_eigenvalue_and_the_slope_is_pinned():
     h, g = cg_exercise_problem()
-    assert len(torch.unique(torch.linalg.eigvalsh(h).round(decimals=6))) == cg_steps_needed(h, g) == L08_CG_EXERCISE_STEPS
+    distinct = len(torch.unique(torch.linalg.eigvalsh(h).round(decimals=6)))
+    assert distinct == cg_steps_needed(h, g) == L08_CG_EXERCISE_STEPS
     assert LAMBDA[0] < 0 and SLOPE < 0 and f"{SLOPE:+.4f}" == L08_EXERCISE_SLOPE
 
 
@@ -97,6 +100,13 @@ def never_normalized(hv, v0, iters):
     return (v @ hv(v)).item()
 
 
+def never_normalized_overflows(hv, v0, iters):
+    v = v0
+    for _ in range(iters):
+        v = hv(v)
+    return (v @ hv(v)).item()  # inf after 300 products
+
+
 def norm_of_hv(hv, v0, iters):
     v = v0 / v0.norm()
     for _ in range(iters):
@@ -105,6 +115,7 @@ def norm_of_hv(hv, v0, iters):
     return hv(v).norm()  # a 0-d tensor, ‖Hv‖: the issue's "accepted as a tensor" case
 
 
+GREW_WORDS = "‖v‖ grew without bound: rescale v each step"
 POWER_MISTAKES = {
     "vector": (lambda hv, v0, it: v0 / v0.norm(), "returned a vector"),
     "sign": (lambda hv, v0, it: -power(hv, v0, it), "sign is flipped"),
@@ -112,7 +123,8 @@ POWER_MISTAKES = {
     "v0 length": (unnormalized, "9 times too big"),
     "one product": (lambda hv, v0, it: (v0 @ hv(v0) / (v0 @ v0)).item(), "along v0 alone"),
     "few iterations": (lambda hv, v0, it: power(hv, v0, 3), "not converged"),
-    "never normalized": (never_normalized, "far too large"),
+    "never normalized": (never_normalized, GREW_WORDS),
+    "never normalized, overflows": (never_normalized_overflows, GREW_WORDS),
     "‖Hv‖": (norm_of_hv, "‖Hv‖, which loses the sign"),
     "crash": (lambda hv, v0, it: hv(v0[:3]), "raised"),
     "other": (lambda hv, v0, it: 0.0, "not the largest eigenvalue"),
@@ -132,6 +144,7 @@ SLOPE_MISTAKES = {
     "times λ": ((-(C**2 * LAMBDA).sum().item(), False), "multiplied by the eigenvalues"),
     "no square": ((-(C / LAMBDA).sum().item(), False), "missing its square"),
     "|λ|": ((-(C**2 / LAMBDA.abs()).sum().item(), False), "|λ|"),
+    "U @ g": ((-(U_ROWS**2 / LAMBDA).sum().item(), True), "U's rows"),
     "not a bool": ((SLOPE, "no"), "True or False"),
     "other": ((1.0, True), "not the slope along Newton's step"),
 }

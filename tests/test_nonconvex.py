@@ -124,7 +124,8 @@ def test_gauss_newton_matrix_is_jtj_and_close_to_h_at_the_minimum(loss):
     jac = torch.stack([theta[1] * x / torch.cosh(theta[0] * x) ** 2,
                        torch.tanh(theta[0] * x)], dim=1)      # ∂r/∂w, ∂r/∂v by hand
     assert torch.allclose(gn(theta), 2 / len(x) * jac.T @ jac)
-    assert torch.linalg.eigvalsh(gn(theta))[0] >= 0 > torch.linalg.eigvalsh(gradient_and_hessian(loss, theta)[1])[0]
+    hessian = gradient_and_hessian(loss, theta)[1]
+    assert torch.linalg.eigvalsh(gn(theta))[0] >= 0 > torch.linalg.eigvalsh(hessian)[0]
     with pytest.raises(ValueError, match="shape"):
         gauss_newton_matrix(x, y[:3])
 
@@ -139,7 +140,7 @@ def test_steps_within_finds_the_first_close_point_or_none():
 def test_lesson08_newton_slope_terms_and_steps_to_the_minimum(loss):
     from linreg_utils.runs import optimize
     from tests.lesson_numbers import L08_EXERCISE_SLOPE, L08_NEWTON_SLOPE_TERMS, L08_STEPS_TO_MINIMUM
-    for point, want in (((0.4, 0.1), L08_NEWTON_SLOPE_TERMS), ((-0.8, 0.2), (L08_EXERCISE_SLOPE,))):
+    for point, want in (((0.4, 0.1), L08_NEWTON_SLOPE_TERMS), ((-0.2, 0.8), (L08_EXERCISE_SLOPE,))):
         g, h = gradient_and_hessian(loss, torch.tensor(point, dtype=torch.float64))
         lam, u = torch.linalg.eigh(h)
         terms = -(u.T @ g) ** 2 / lam
@@ -149,9 +150,21 @@ def test_lesson08_newton_slope_terms_and_steps_to_the_minimum(loss):
     grid = [(w, v) for w in (-1.5, -0.1, 0.1, 1.5) for v in (-1.5, -0.1, 0.1, 1.5)]
     minimum = stationary_points(loss, grid)[2].point
     x, y = make_tanh_data()
-    paths = {"Levenberg–Marquardt": damped_newton_path(loss, (0.4, 0.1), 30, curvature=gauss_newton_matrix(x, y))[0],
+    lm = damped_newton_path(loss, (0.4, 0.1), 30, curvature=gauss_newton_matrix(x, y))[0]
+    paths = {"Levenberg–Marquardt": lm,
              "damped Newton": damped_newton_path(loss, (0.4, 0.1), 30)[0],
              "GD": optimize(lambda p: torch.optim.SGD(p, lr=1.5), loss,
                             torch.tensor([0.4, 0.1], dtype=torch.float64), 300).path}
     assert {name: steps_within(path, minimum, 1e-6) for name, path in paths.items()} == L08_STEPS_TO_MINIMUM
     assert steps_within(newton_path(loss, (0.4, 0.1), 6), minimum, 1e-6) is None
+
+
+def test_damping_trials_counts_rejected_mus_and_pins_the_lessons_counts(loss):
+    from linreg_utils.nonconvex import damping_trials
+    from tests.lesson_numbers import L08_DAMPING_TRIALS, L08_STEPS_TO_MINIMUM
+    assert damping_trials([1.0, 10.0, 1.0]) == 1 + 3 + 1     # μ = 1 at once; 0.1 → 1 → 10; 1 at once
+    assert damping_trials([]) == 0
+    x, y = make_tanh_data()
+    for name, curvature in (("Levenberg–Marquardt", gauss_newton_matrix(x, y)), ("damped Newton", None)):
+        _, mus = damped_newton_path(loss, (0.4, 0.1), 30, curvature=curvature)
+        assert damping_trials(mus[:L08_STEPS_TO_MINIMUM[name]]) == L08_DAMPING_TRIALS[name]

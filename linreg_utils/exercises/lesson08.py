@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..curvature import cg_direction, flat_loss, full_hessian, hvp, mlp
+from ..curvature import cg_direction, flat_loss, full_hessian, hvp, mlp, spd_problem
 from ..nonconvex import gradient_and_hessian, make_tanh_data, make_wave, two_weight_loss
 from .framework import as_number, as_whole_number, call_answer, checker, fail, passed
 
@@ -30,6 +30,22 @@ def _tiny_problem() -> tuple[Callable[[torch.Tensor], torch.Tensor], torch.Tenso
     return (lambda v: hvp(loss, theta, v)), v0, torch.linalg.eigvalsh(full_hessian(loss, theta))
 
 
+GREW = ("‖v‖ grew without bound: rescale v each step",
+        "Divide v by its length after every product; otherwise it grows like |λ| to the power of the "
+        "iterations and overflows.")
+
+
+def _grew_without_bound(out: object, lam: float) -> bool:
+    """Whether ``out`` is an infinite or NaN number, or one over 100 |λ|: v was never rescaled."""
+    try:
+        if isinstance(out, torch.Tensor) and out.numel() == 1:
+            out = out.reshape(()).item()
+        value = float(out)
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    return not math.isfinite(value) or abs(value) > 100 * abs(lam)
+
+
 def _negative_problem() -> tuple[Callable[[torch.Tensor], torch.Tensor], torch.Tensor, float]:
     """``(hv, v0, λ)``: a symmetric 6 × 6 matrix whose eigenvalue of largest magnitude is negative
     (−5; the others in [−1, 2]), as a Hessian at a saddle can be."""
@@ -39,26 +55,28 @@ def _negative_problem() -> tuple[Callable[[torch.Tensor], torch.Tensor], torch.T
     return (lambda v: h @ v), torch.ones(6, dtype=torch.float64), -5.0
 
 
-@checker("8.2", function="top_eigenvalue", hints=(
+@checker("8.2", function="dominant_eigenvalue", hints=(
     "Power iteration repeats one move: multiply the current vector by H (hv_fn does that) and rescale the "
     "result to length 1.",
     "Start from v0 scaled to length 1, do the move iters times, and only then read off the eigenvalue.",
     "The eigenvalue is the Rayleigh quotient of the final unit vector: the dot product of v with Hv. It "
     "keeps the sign (the length of Hv does not), and .item() turns it into a float.",
 ))
-def check_power_iteration(top_eigenvalue: Callable) -> None:
-    """Exercise 8.2: ``top_eigenvalue(hv_fn, v0, iters) -> float``, λmax by power iteration on
-    ``hv_fn(v) = Hv``: on a network the learner has not seen, and on a matrix whose dominant
-    eigenvalue is negative."""
+def check_power_iteration(dominant_eigenvalue: Callable) -> None:
+    """Exercise 8.2: ``dominant_eigenvalue(hv_fn, v0, iters) -> float``, the eigenvalue of largest
+    ``|λ|`` by power iteration on ``hv_fn(v) = Hv``: on a network the learner has not seen (where it is
+    λmax), and on a matrix whose dominant eigenvalue is negative."""
     ex = "8.2"
     hv, v0, eig = _tiny_problem()
     lam = eig[-1].item()
     if eig[0].abs() >= lam:
         raise RuntimeError("the check's tiny net lost its dominant positive eigenvalue")
-    out = call_answer(ex, top_eigenvalue, hv, v0.clone(), 300)
+    out = call_answer(ex, dominant_eigenvalue, hv, v0.clone(), 300)
     if isinstance(out, torch.Tensor) and out.numel() == len(v0):
         fail(ex, "you returned a vector, not the eigenvalue",
              "That is the eigenvector estimate v: return one number, the Rayleigh quotient of the unit v.")
+    if _grew_without_bound(out, lam):
+        fail(ex, GREW[0], GREW[1])
     got = as_number(ex, out, "the eigenvalue your function returns")
     if not _near(got, lam, 1e-4):
         first = (v0 @ hv(v0) / (v0 @ v0)).item()
@@ -75,13 +93,10 @@ def check_power_iteration(top_eigenvalue: Callable) -> None:
                 fail(ex, diagnosis, advice)
         if _near(got, lam, 0.05):
             fail(ex, "close, but not converged", "Use the iters argument for the number of products.")
-        if abs(got) > 100 * abs(lam):
-            fail(ex, "your number is far too large",
-                 "Normalize v after each product; otherwise it grows like λ to the power of the iterations.")
         fail(ex, "not the largest eigenvalue", "Check the loop: multiply by H, rescale to length 1, repeat "
              "iters times, then read off the eigenvalue of the unit vector.")
     hv2, v2, lam2 = _negative_problem()
-    got2 = as_number(ex, call_answer(ex, top_eigenvalue, hv2, v2.clone(), 300),
+    got2 = as_number(ex, call_answer(ex, dominant_eigenvalue, hv2, v2.clone(), 300),
                      "the eigenvalue your function returns")
     if not _near(got2, lam2, 1e-4):
         if _near(got2, -lam2, 1e-4):
@@ -99,10 +114,7 @@ def check_power_iteration(top_eigenvalue: Callable) -> None:
 def cg_exercise_problem() -> tuple[torch.Tensor, torch.Tensor]:
     """``(H, g)`` of Exercise 8.1: a symmetric positive definite ``(6, 6)`` float64 matrix with
     eigenvalues 1, 1, 1, 4, 4, 9 in a seeded random eigenbasis, and a seeded ``(6,)`` gradient."""
-    gen = torch.Generator().manual_seed(3)
-    q, _ = torch.linalg.qr(torch.randn(6, 6, generator=gen, dtype=torch.float64))
-    h = q @ torch.diag(torch.tensor([1.0, 1.0, 1.0, 4.0, 4.0, 9.0], dtype=torch.float64)) @ q.T
-    return (h + h.T) / 2, torch.randn(6, generator=gen, dtype=torch.float64)
+    return spd_problem([1.0, 1.0, 1.0, 4.0, 4.0, 9.0], seed=3)
 
 
 def cg_residuals(h: torch.Tensor, g: torch.Tensor, iters: int) -> list[float]:
@@ -147,8 +159,10 @@ def check_cg_steps(cg_steps: object) -> None:
            f"steps it was {residuals[need - 2]:.1e}), though H_ex is {len(g)} × {len(g)}.")
 
 
-UPHILL_POINT = (-0.8, 0.2)
-"""Exercise 8.3's θ = (w, v): H has a negative eigenvalue there, yet Newton's step goes downhill."""
+EXERCISE_POINT = (-0.2, 0.8)
+"""Exercise 8.3's θ = (w, v): H has a negative eigenvalue there, yet Newton's step goes downhill. eigh's
+``U`` is not symmetric there, so ``U @ g`` (rows) and ``U.T @ g`` (the components along the columns)
+differ."""
 
 
 def newton_slope_at(loss: Callable[[torch.Tensor], torch.Tensor], theta: torch.Tensor) -> float:
@@ -168,14 +182,14 @@ def newton_slope_at(loss: Callable[[torch.Tensor], torch.Tensor], theta: torch.T
     "Each term is a square divided by an eigenvalue: which terms are negative, and which one is larger here?",
 ))
 def check_newton_slope(newton_slope: object, newton_goes_uphill: object) -> None:
-    """Exercise 8.3: the slope ``∇Lᵀδ`` of the loss along Newton's step at :data:`UPHILL_POINT`, predicted
+    """Exercise 8.3: the slope ``∇Lᵀδ`` of the loss along Newton's step at :data:`EXERCISE_POINT`, predicted
     from the eigen-decomposition, and whether the step goes uphill (``slope > 0``)."""
     ex = "8.3"
     got = as_number(ex, newton_slope, "newton_slope")
     if not isinstance(newton_goes_uphill, bool):
         fail(ex, "newton_goes_uphill must be True or False", "Write your verdict as a bool.")
     loss = two_weight_loss(*make_tanh_data())
-    theta = torch.tensor(UPHILL_POINT, dtype=torch.float64)
+    theta = torch.tensor(EXERCISE_POINT, dtype=torch.float64)
     grad, hess = gradient_and_hessian(loss, theta)
     lam, u = torch.linalg.eigh(hess)
     c = u.T @ grad
@@ -191,12 +205,14 @@ def check_newton_slope(newton_slope: object, newton_goes_uphill: object) -> None
              "Both the gradient and the step contribute a component along u_i."),
             (-(c.square() / lam.abs()).sum().item(), "you used |λ|, which hides the negative curvature",
              "Keep each eigenvalue's sign."),
+            (-((u @ grad).square() / lam).sum().item(), "you took the gradient's products with U's rows",
+             "torch.linalg.eigh returns the eigenvectors as the columns of U."),
         ]
         for value, diagnosis, advice in mistakes:
             if _near(got, value):
                 fail(ex, diagnosis, advice)
         fail(ex, "not the slope along Newton's step", "Compute the gradient and the Hessian at θ = "
-             f"{UPHILL_POINT}, then the eigenvalues, eigenvectors and the gradient's components.")
+             f"{EXERCISE_POINT}, then the eigenvalues, eigenvectors and the gradient's components.")
     if newton_goes_uphill != (truth > 0):
         if newton_goes_uphill and lam[0] < 0:
             fail(ex, "a negative eigenvalue alone is not enough",

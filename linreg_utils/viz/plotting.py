@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.contour import QuadContourSet
 from matplotlib.figure import Figure
 
 from ..theory import closed_form_fit, loss_surface
@@ -44,10 +45,11 @@ def draw_loss_contours(
     b_lim: tuple[float, float],
     levels: int = 12,
     resolution: int = 200,
-) -> None:
-    """Contours of the MSE over ``w_lim × b_lim``, spaced evenly in log(loss − optimum).
+) -> QuadContourSet:
+    """Contours of the MSE over ``w_lim × b_lim``, spaced evenly in log₁₀(loss − optimum).
 
-    Marks the least-squares optimum with a star and labels the axes. ``x, y``: ``(n, 1)``.
+    Marks the least-squares optimum with a star and labels the axes. ``x, y``: ``(n, 1)``. Returns
+    the contour set (for a colorbar: its values are log₁₀(L − L*)).
     """
     ws = np.linspace(*w_lim, resolution)
     bs = np.linspace(*b_lim, resolution)
@@ -56,11 +58,12 @@ def draw_loss_contours(
     gap = surface - surface.min()
     positive = gap[gap > 0]
     lo, hi = np.log10(positive.min() + 1e-12), np.log10(gap.max())
-    ax.contour(ws, bs, np.log10(gap + 1e-12), levels=np.linspace(max(lo, hi - 6), hi, levels),
-               cmap="viridis", linewidths=0.8)
+    contours = ax.contour(ws, bs, np.log10(gap + 1e-12), levels=np.linspace(max(lo, hi - 6), hi, levels),
+                          cmap="viridis", linewidths=0.8)
     ax.plot([w_star], [b_star], marker="*", markersize=14, color="tab:red", linestyle="none",
             label="optimum (least squares)")
     ax.set(xlim=w_lim, ylim=b_lim, xlabel="w (slope)", ylabel="b (intercept)")
+    return contours
 
 
 class Blitter:
