@@ -70,8 +70,9 @@ def spectrum_figure(lam: np.ndarray, runs: list[tuple[np.ndarray, str]]) -> Figu
         envelope = np.lib.stride_tricks.sliding_window_view(padded, ENVELOPE, axis=0).max(axis=-1)
         for i, lam_i in enumerate(lam):  # the largest λ dashed: at GD's best η it coincides with the smallest
             last = i == len(lam) - 1
-            ax.semilogy(k, np.clip(envelope[:, i], 1e-16, None), color=cmap(norm(lam_i)), lw=1.4 if last else 1,
-                        ls="--" if last else "-", label=f"λ = {lam_i:g} (dashed)" if last else None)
+            ax.semilogy(k, np.clip(envelope[:, i], 1e-16, None), color=cmap(norm(lam_i)),
+                        lw=1.4 if last else 1, ls="--" if last else "-",
+                        label=f"λ = {lam_i:g} (dashed)" if last else None)
         ax.axhline(1e-6, color="gray", ls=":", lw=0.8, label="shrunk 10⁶×")
         ax.set(title=title, xlabel="step k", ylim=(1e-12, 10), xlim=(0, len(errors) - 1))
         ax.title.set_fontsize(10)
