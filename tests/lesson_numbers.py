@@ -140,6 +140,8 @@ L04_NESTEROV_EDGE = ("1.357", True, 234)
 L04_WINDOW09_WIDTH = ("1442", "379", "0.07%")  # band width (1+√β)²/(1−√β)², κ; edge 3.8 above the band's top
 # GD at η = 0.02, the slow direction over 600 steps: its error ÷ρ^600, its loss share ÷ρ^1200
 L04_GD_SLOW_FALL = ("17.5", "305")
+# Polyak's pair as Exercise 4.3 quotes it, and its steep dot's ηλmax / (2 + 2β*) (0.26 % below the edge)
+L04_POLYAK_PAIR = ("0.0401654", "0.814111", "0.9974", "0.26%")
 L04_BETA09_BAND = (0.0026, 3.80)  # (1 ∓ √0.9)²: every ηλ inside shrinks at √0.9 per step
 L04_BETA09_MEASURED = (0.9484, (128, 151), (111, 151))  # η=0.02, β=0.9: torch rate; steps per direction
 L04_POLYAK_SETTLE, L04_BEAT_SETTLE = 132, 95  # torch steps to stay within 1e-6 from START

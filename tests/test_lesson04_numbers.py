@@ -49,6 +49,7 @@ from tests.lesson_numbers import (
     L04_LAMBDAS,
     L04_NESTEROV_EDGE,
     L04_OVERSHOOT,
+    L04_POLYAK_PAIR,
     L04_POLYAK_PATH_W,
     L04_POLYAK_SETTLE,
     L04_RATES,
@@ -205,3 +206,10 @@ def test_window_width_coincidence_and_gd_slow_fall():
     assert (f"{hi / lo:.0f}", f"{KAPPA:.0f}", f"{(3.8 - hi) / 3.8:.2%}") == (width, kappa, gap)
     slow = float(direction_rate(0.02 * hessian_eigenvalues(X)[0]))
     assert (f"{slow ** -600:.3g}", f"{slow ** -1200:.3g}") == L04_GD_SLOW_FALL
+
+
+def test_polyak_pair_as_quoted_and_its_distance_to_the_edge():
+    eta, beta, _ = momentum_parameters(X)
+    ratio = eta * hessian_eigenvalues(X)[1] / (2 + 2 * beta)
+    assert (f"{eta:.7f}", f"{beta:.6f}", f"{ratio:.4f}", f"{1 - ratio:.2%}") == L04_POLYAK_PAIR
+    assert steps_to_settle(float(L04_POLYAK_PAIR[0]), float(L04_POLYAK_PAIR[1])) == L04_POLYAK_SETTLE
