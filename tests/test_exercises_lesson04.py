@@ -38,6 +38,7 @@ def test_right_best_beta_passes(capsys):
     ((ROOT - 1) / ROOT, "ratio of the two conditions"),
     (0.9, "default"),
     (0.2, "solve the two conditions again"),
+    (0.44, "close, but not to three decimals"), (0.45, "close, but not to three decimals"),
     ("a number", "should be a number"),
 ])
 def test_best_beta_mistakes_are_named(answer, words):

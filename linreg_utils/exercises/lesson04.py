@@ -76,6 +76,9 @@ def check_best_beta(best_beta: object) -> None:
     for value, diagnosis, advice in mistakes:
         if abs(beta - value) <= 1e-3:
             fail(ex, diagnosis, advice)
+    if abs(beta - truth) <= 0.02:
+        fail(ex, "close, but not to three decimals",
+             "Keep the exact fraction until the last step, then round to three decimals.")
     fail(ex, f"not the best β for κ = {KAPPA_41:.0f}", "It lies in (0, 1); solve the two conditions again.")
 
 
