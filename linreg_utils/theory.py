@@ -230,6 +230,17 @@ def stability_edge(beta: ArrayLike = 0.0) -> ArrayLike:
     return 2.0 + 2.0 * _betas(beta)
 
 
+def nesterov_stability_edge(beta: ArrayLike = 0.9) -> ArrayLike:
+    """``(2 + 2β)/(1 + 2β)``: ``torch.optim.SGD(momentum=β, nesterov=True)`` converges along a direction
+    iff ``0 < ηλ < (2 + 2β)/(1 + 2β)`` (1.357 for β = 0.9; constant η, dampening = weight_decay = 0).
+
+    Per direction its error obeys ``c_{k+1} = (1 + β)(1 − ηλ) c_k − β(1 − ηλ) c_{k−1}``; the root
+    polynomial ``μ² − (1 + β)(1 − ηλ) μ + β(1 − ηλ)`` is ``1 + (1 + 2β)(1 − ηλ)`` at ``μ = −1``, which
+    the Jury conditions need positive."""
+    beta = _betas(beta)
+    return (2.0 + 2.0 * beta) / (1.0 + 2.0 * beta)
+
+
 def adam_stability_edge(beta1: ArrayLike = 0.9) -> ArrayLike:
     """``2(1 + β₁)/(1 − β₁)``: with its preconditioner ``P`` frozen, Adam converges along an eigen-direction
     of ``P^½ H P^½`` iff ``0 < ηλ < 2(1 + β₁)/(1 − β₁)`` (38 for β₁ = 0.9; bias correction ignored).
@@ -387,6 +398,27 @@ def direction_errors(lam: np.ndarray, c0: np.ndarray, lr: float, steps: int, bet
         for k in range(steps):
             c[k + 1], previous = a * c[k] - beta * previous, c[k]
     return c
+
+
+def direction_envelope(eta_lam: float, beta: float, steps: int) -> np.ndarray:
+    """A bound ``|c_k| ≤ env_k`` on one heavy-ball direction's error from ``c_0 = 1`` at rest
+    (``c_{−1} = c_0``), ``k = 0 … steps``: ``(steps + 1,)``.
+
+    Two roots: ``c_k = A μ₁^k + B μ₂^k`` with ``A + B = 1`` and ``A/μ₁ + B/μ₂ = 1``, so
+    ``|c_k| ≤ (|A| + |B|) ρ^k = R ρ^k``: ``R`` is set by the start (complex pair: ``R = 2|A|``, the
+    oscillation's amplitude). Double root ``μ``: ``c_k = (1 + Bk) μ^k`` with ``B = c_1/μ − 1``,
+    bounded by ``(1 + |B| k) |μ|^k``.
+    """
+    mu1, mu2 = momentum_roots(eta_lam, beta)
+    k = np.arange(positive_int("steps", steps) + 1)
+    rho = max(abs(mu1), abs(mu2))
+    if beta == 0.0:  # plain GD: c_k = (1 − ηλ)^k exactly
+        return rho**k
+    if abs(mu1 - mu2) < 1e-6 * rho:  # a double root (up to the rounding of √D)
+        b = (1.0 - eta_lam) / rho * np.sign(mu1.real) - 1.0  # c_1 = (a − β) c_0 = (1 − ηλ) c_0 from rest
+        return (1.0 + abs(b) * k) * rho**k
+    coef = np.linalg.solve(np.array([[1.0, 1.0], [1.0 / mu1, 1.0 / mu2]]), np.array([1.0, 1.0], complex))
+    return float(np.abs(coef).sum()) * rho**k
 
 
 def direction_shares(lam: np.ndarray, c0: np.ndarray, lr: float, steps: int, beta: float = 0.0) -> np.ndarray:

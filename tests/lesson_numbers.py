@@ -131,8 +131,25 @@ L03_STANDARDIZED_EDGE = 1.0  # Exercise 3.1: 2/λmax with H = 2·I
 
 # --- lesson 04 · momentum ------------------------------------------------------------------------
 L04_LAMBDAS = (0.238, 90.1)  # λmin, λmax of the raw seed's Hessian (3 significant digits)
-L04_RATES = (0.9947, 0.9023)  # GD's best (κ−1)/(κ+1) and momentum's best (√κ−1)/(√κ+1), measured
-L04_STEPS_1E6 = (2618, 134)  # steps to shrink the error 10⁶×: GD at 2/(λmin+λmax), momentum (η*, β*)
+# GD's best rate (κ−1)/(κ+1) (torch measures it) and momentum's (√κ−1)/(√κ+1), predicted
+L04_RATES = (0.9947, 0.9023)
+L04_BALL_MEASURED_RATE = "0.9085"  # torch at (η*, β*) from (0, 0), steps 100→200: critical damping's factor k
+# steps to shrink the error 10⁶× from the rate alone: GD at 2/(λmin+λmax), momentum (η*, β*)
+L04_STEPS_1E6 = (2618, 134)
+# the same measured in torch from (0, 0); the speed-ups from the rates alone and measured
+L04_STEPS_1E6_MEASURED = (2618, 186, "19.5", "14.1")
+# Momentum's first steps at (η*, β*) from (0, 0), torch: ‖θ_k − θ*‖ grows (factor, step), the steep
+# direction's |c_k| grows (factor, step); its double root −√β*
+L04_OVERSHOOT = ("3.8", 9, "7.2", 9, "-0.902")
+# the damping figure's R in ±R·ρ^k, β = 0.64: overdamped (ηλ = 0.01), underdamped (ηλ = 1)
+L04_ENVELOPE_R = ("1.12", "1.09")
+# Nesterov's edge (2+2β)/(1+2β) at β = 0.9; torch from START: 0.99× converges?, 1.01× diverges at step
+L04_NESTEROV_EDGE = ("1.357", True, 234)
+L04_WINDOW09_WIDTH = ("1442", "379", "0.07%")  # band width (1+√β)²/(1−√β)², κ; edge 3.8 above the band's top
+# GD at η = 0.02, the slow direction over 600 steps: its error ÷ρ^600, its loss share ÷ρ^1200
+L04_GD_SLOW_FALL = ("17.5", "305")
+# Polyak's pair as Exercise 4.3 quotes it, and its steep dot's ηλmax / (2 + 2β*) (0.26 % below the edge)
+L04_POLYAK_PAIR = ("0.0401654", "0.814111", "0.9974", "0.26%")
 L04_BETA09_BAND = (0.0026, 3.80)  # (1 ∓ √0.9)²: every ηλ inside shrinks at √0.9 per step
 L04_BETA09_MEASURED = (0.9484, (128, 151), (111, 151))  # η=0.02, β=0.9: torch rate; steps per direction
 L04_POLYAK_SETTLE, L04_BEAT_SETTLE = 132, 95  # torch steps to stay within 1e-6 from START

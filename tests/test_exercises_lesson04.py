@@ -38,6 +38,7 @@ def test_right_best_beta_passes(capsys):
     ((ROOT - 1) / ROOT, "ratio of the two conditions"),
     (0.9, "default"),
     (0.2, "solve the two conditions again"),
+    (0.44, "close, but not to three decimals"), (0.45, "close, but not to three decimals"),
     ("a number", "should be a number"),
 ])
 def test_best_beta_mistakes_are_named(answer, words):
@@ -111,10 +112,17 @@ def test_polyak_settles_in_132_torch_steps_and_a_point_inside_the_band_beats_it(
 
 @pytest.mark.parametrize("lr, beta, words", [
     (0.05, 0.5, "diverges"), (0.01, 0.5, "overdamped"), (0.02, 0.95, "oscillates too long"),
-    (0.0402, 0.8141, "not before step 132"), (0.03, 1.2, "0 ≤ β < 1"),
+    (0.0402, 0.8141, "Polyak's own (η*, β*), rounded"), (0.03, 1.2, "0 ≤ β < 1"),
+    (0.041, 0.85, "not before step 132"),
 ])
 def test_beat_polyak_mistakes_are_named(lr, beta, words):
     assert words in failure(check_beat_polyak, lr, beta)
+
+
+def test_beat_polyak_recognises_polyaks_exact_pair():
+    eta, beta, _ = momentum_parameters(seed_data()[0])
+    message = failure(check_beat_polyak, eta, beta)
+    assert "Polyak's own (η*, β*)" in message and "rounded" not in message and "from step 132" in message
 
 
 def test_beat_polyak_says_what_the_widget_shows_at_its_nearest_stop(capsys):

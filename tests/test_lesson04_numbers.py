@@ -10,6 +10,7 @@ from linreg_utils import (
     START,
     condition_number,
     damping_band,
+    direction_rate,
     direction_shares,
     eigen_errors,
     hessian_eigenvalues,
@@ -26,27 +27,38 @@ from linreg_utils.optimizers import measured_rate
 from linreg_utils.race import Racecourse
 from linreg_utils.spectrum import spectrum_problem, spectrum_run, steps_to_shrink_each
 from linreg_utils.theory import (
+    direction_envelope,
     direction_errors,
+    eigenbasis,
     fastest_gd_lr,
     largest_stable_lr,
     momentum_roots,
+    nesterov_stability_edge,
     polyak_parameters,
 )
 from linreg_utils.trajectory import gd_trajectory
 from tests.lesson_numbers import (
+    L04_BALL_MEASURED_RATE,
     L04_BEAT_SETTLE,
     L04_BETA09_BAND,
     L04_BETA09_MEASURED,
     L04_DAMPING_ROOTS,
     L04_EDGE09,
+    L04_ENVELOPE_R,
+    L04_GD_SLOW_FALL,
     L04_LAMBDAS,
+    L04_NESTEROV_EDGE,
+    L04_OVERSHOOT,
+    L04_POLYAK_PAIR,
     L04_POLYAK_PATH_W,
     L04_POLYAK_SETTLE,
     L04_RATES,
     L04_SPECTRUM,
     L04_STEPS_1E6,
+    L04_STEPS_1E6_MEASURED,
     L04_WINDOW09,
     L04_WINDOW09_RATES,
+    L04_WINDOW09_WIDTH,
 )
 
 X, Y = seed_data()
@@ -61,8 +73,8 @@ def test_eigenvalues_rates_and_step_counts():
     gd = optimize(lambda p: torch.optim.SGD(p, lr=optimal_lr(X)), line_loss(X, Y), zero, 1000).path
     ball = optimize(lambda p: torch.optim.SGD(p, lr=eta, momentum=beta), line_loss(X, Y), zero, 200).path
     assert round(measured_rate(gd, tuple(COURSE.optimum), 100, 1000), 4) == L04_RATES[0]
-    ball_rate = measured_rate(ball, tuple(COURSE.optimum), 100, 200) / 2 ** (1 / 100)  # k·ρ^k
-    assert round(ball_rate, 4) == L04_RATES[1]
+    assert round(rate, 4) == L04_RATES[1]
+    assert f"{measured_rate(ball, tuple(COURSE.optimum), 100, 200):.4f}" == L04_BALL_MEASURED_RATE
     gd_rate = (KAPPA - 1) / (KAPPA + 1)
     steps = (round(math.log(1e-6) / math.log(gd_rate)), round(math.log(1e-6) / math.log(rate)))
     assert steps == L04_STEPS_1E6
@@ -141,3 +153,63 @@ def test_polyak_path_swings_across_the_valley():
     eta, beta, _ = momentum_parameters(X)
     run = gd_trajectory(X, Y, eta, 600, *START, beta=beta)
     assert (f"{run.weights.min():.1f}", f"{run.weights.max():.1f}") == L04_POLYAK_PATH_W
+
+
+def test_measured_steps_and_the_overshoot_at_polyak():
+    eta, beta, rate = momentum_parameters(X)
+    basis = eigenbasis(X, Y)
+    zero = torch.zeros(2, dtype=torch.float64)
+    ball = optimize(lambda p: torch.optim.SGD(p, lr=eta, momentum=beta), line_loss(X, Y), zero, 1000).path
+    gd = optimize(lambda p: torch.optim.SGD(p, lr=optimal_lr(X)), line_loss(X, Y), zero, 2700).path
+    err = [np.linalg.norm(p - basis.optimum, axis=1) for p in (gd, ball)]
+    gd_steps, ball_steps = (settles_within(e / e[0], 1e-6) for e in err)
+    gd_rate = (KAPPA - 1) / (KAPPA + 1)
+    rate_only = math.log(rate) / math.log(gd_rate)  # (steps GD) / (steps momentum), rates alone
+    speedup = f"{gd_steps / ball_steps:.1f}"
+    assert (gd_steps, ball_steps, f"{rate_only:.1f}", speedup) == L04_STEPS_1E6_MEASURED
+    assert f"{math.sqrt(KAPPA):.1f}" == L04_STEPS_1E6_MEASURED[2]
+    steep = np.abs((ball - np.asarray(basis.optimum)) @ basis.q[:, 1])
+    total_f, total_k, steep_f, steep_k, root = L04_OVERSHOOT
+    assert (f"{err[1].max() / err[1][0]:.1f}", int(err[1].argmax())) == (total_f, total_k)
+    assert (f"{steep.max() / steep[0]:.1f}", int(steep.argmax())) == (steep_f, steep_k)
+    assert f"{-math.sqrt(beta):.3f}" == root
+    k = np.arange(40)  # c_k = c_0 (1 + (1 + √β)k)(−√β)^k from rest: the same peak as torch
+    s = math.sqrt(beta)
+    closed = (1 + (1 + s) * k) * s**k
+    assert (f"{closed.max():.1f}", int(closed.argmax())) == (steep_f, steep_k)
+
+
+def test_damping_figure_envelopes_bound_the_error():
+    for eta_lam, r in zip((0.01, 1.0), L04_ENVELOPE_R, strict=True):
+        env = direction_envelope(eta_lam, 0.64, 30)
+        c = direction_errors(np.array([1.0]), np.array([1.0]), eta_lam, 30, 0.64)[:, 0]
+        assert f"{env[0]:.2f}" == r and np.all(np.abs(c) <= env * (1 + 1e-9))
+        assert np.any(np.abs(c) > 0.8 ** np.arange(31) * (1 + 1e-9))  # R = 1 would not bound it
+    env = direction_envelope(0.04, 0.64, 30)  # the double root: (1 + 0.2k)·0.8^k, tight
+    assert np.allclose(env, (1 + 0.2 * np.arange(31)) * 0.8 ** np.arange(31))
+
+
+def test_nesterov_edge_measured_just_inside_and_outside():
+    edge = float(nesterov_stability_edge(0.9))
+    lam_max = hessian_eigenvalues(X)[1]
+    def nesterov(f):
+        return lambda p: torch.optim.SGD(p, lr=f * edge / lam_max, momentum=0.9, nesterov=True)
+
+    runs = [optimize(nesterov(f), line_loss(X, Y), torch.tensor(START, dtype=torch.float64), 300)
+            for f in (0.99, 1.01)]
+    assert (f"{edge:.3f}", not runs[0].diverged, runs[1].diverged_at) == L04_NESTEROV_EDGE
+
+
+def test_window_width_coincidence_and_gd_slow_fall():
+    lo, hi = damping_band(0.9)
+    width, kappa, gap = L04_WINDOW09_WIDTH
+    assert (f"{hi / lo:.0f}", f"{KAPPA:.0f}", f"{(3.8 - hi) / 3.8:.2%}") == (width, kappa, gap)
+    slow = float(direction_rate(0.02 * hessian_eigenvalues(X)[0]))
+    assert (f"{slow ** -600:.3g}", f"{slow ** -1200:.3g}") == L04_GD_SLOW_FALL
+
+
+def test_polyak_pair_as_quoted_and_its_distance_to_the_edge():
+    eta, beta, _ = momentum_parameters(X)
+    ratio = eta * hessian_eigenvalues(X)[1] / (2 + 2 * beta)
+    assert (f"{eta:.7f}", f"{beta:.6f}", f"{ratio:.4f}", f"{1 - ratio:.2%}") == L04_POLYAK_PAIR
+    assert steps_to_settle(float(L04_POLYAK_PAIR[0]), float(L04_POLYAK_PAIR[1])) == L04_POLYAK_SETTLE

@@ -76,6 +76,9 @@ def check_best_beta(best_beta: object) -> None:
     for value, diagnosis, advice in mistakes:
         if abs(beta - value) <= 1e-3:
             fail(ex, diagnosis, advice)
+    if abs(beta - truth) <= 0.02:
+        fail(ex, "close, but not to three decimals",
+             "Keep the exact fraction until the last step, then round to three decimals.")
     fail(ex, f"not the best β for κ = {KAPPA_41:.0f}", "It lies in (0, 1); solve the two conditions again.")
 
 
@@ -204,6 +207,11 @@ def check_beat_polyak(my_lr: object, my_beta: object) -> None:
         return passed(ex, f"with η = {lr:.4g}, β = {beta:.3g} the loss stays within L* + 1e-6 from step "
                       f"{mine} on, with Polyak's (η*, β*) from step {target}, both measured with "
                       f"torch.optim.SGD{note}")
+    if math.isclose(lr, eta_star, rel_tol=5e-3) and math.isclose(beta, beta_star, rel_tol=5e-3):
+        fail(ex, "that is Polyak's own (η*, β*)" + ("" if mine == target else ", rounded"),
+             f"Yours settles {f'from step {mine}' if mine is not None else 'not at all'}, Polyak's exact "
+             f"pair from step {target}: both dots sit on the band's edges (rounding can push one out), where "
+             "the error decays like k·ρ^k. Where else could they sit?")
     edge, (band_low, _) = stability_edge(beta), damping_band(beta)
     if lr * lam_max >= edge:
         fail(ex, "the steep direction diverges",

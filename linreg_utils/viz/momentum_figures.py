@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..theory import direction_errors, momentum_roots
+from ..theory import direction_envelope, direction_errors, momentum_roots
 
 
 def damping_figure(settings: list[tuple[float, float, str]], steps: int = 30) -> Figure:
     """One panel per ``(ηλ, β, label)``: the error ``c_k`` of one direction from ``c_0 = 1`` at rest
-    (the recurrence of :func:`direction_errors`), with the envelope ``±ρ^k`` and the two roots in the
-    title."""
+    (the recurrence of :func:`direction_errors`), with its envelope ``±R ρ^k`` (:func:`direction_envelope`:
+    ``R`` set by the start; a double root's ``±(1 + |B| k) ρ^k``) and the two roots in the title."""
     import matplotlib.pyplot as plt
 
     if not settings:
@@ -26,16 +26,19 @@ def damping_figure(settings: list[tuple[float, float, str]], steps: int = 30) ->
         c = direction_errors(np.array([1.0]), np.array([1.0]), eta_lam, steps, beta)[:, 0]
         roots = momentum_roots(eta_lam, beta)
         rho = max(abs(m) for m in roots)
+        envelope = direction_envelope(eta_lam, beta, steps)
+        slope = (envelope[1] / rho - envelope[0]) if abs(roots[0] - roots[1]) < 1e-6 * rho else 0.0
+        shape = f"(1 + {slope:.2g}k)" if slope else f"{envelope[0]:.2f}·"
         ax.axhline(0.0, color="gray", lw=0.6)
         ax.plot(k, c, "-o", ms=3, lw=1, label=r"error $c_k$")
-        ax.plot(k, rho**k, ":", color="gray", label=r"$\pm\rho^k$, $\rho = \max|\mu|$")
-        ax.plot(k, -(rho**k), ":", color="gray")
+        ax.plot(k, envelope, ":", color="gray", label=f"envelope ±{shape}{rho:.2f}$^k$")
+        ax.plot(k, -envelope, ":", color="gray")
         shown = ", ".join(f"{m.real:.2f}" + (f"{m.imag:+.2f}i" if abs(m.imag) > 1e-12 else "") for m in roots)
         ax.set(title=f"{label}\nηλ = {eta_lam:g}, β = {beta:g}: μ = {shown}", xlabel="step k",
                ylim=(-1.05, 1.15))
         ax.title.set_fontsize(9.5)
+        ax.legend(fontsize=8, loc="upper right")
     axes[0, 0].set_ylabel(r"error along the direction, $c_k$")
-    axes[0, 0].legend(fontsize=8, loc="upper right")
     return fig
 
 
@@ -47,7 +50,8 @@ direction's error crosses zero, and its envelope is what shrinks at the rate."""
 def spectrum_figure(lam: np.ndarray, runs: list[tuple[np.ndarray, str]]) -> Figure:
     """One panel per ``(errors, title)``: ``|c_k| / |c_0|`` of each eigen-direction (``errors``
     ``(k + 1, d)`` from :func:`linreg_utils.spectrum.spectrum_run`), its running max over
-    :data:`ENVELOPE` steps, on a log scale, coloured by ``λ``."""
+    :data:`ENVELOPE` steps, on a log scale, coloured by ``λ``; the largest ``λ`` dashed (GD at
+    ``2/(λmin + λmax)`` shrinks both ends at the same rate: one line would hide the other)."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
 
@@ -64,8 +68,11 @@ def spectrum_figure(lam: np.ndarray, runs: list[tuple[np.ndarray, str]]) -> Figu
         ratio = np.abs(errors) / np.abs(errors[:1])
         padded = np.concatenate([np.zeros((ENVELOPE - 1, ratio.shape[1])), ratio])
         envelope = np.lib.stride_tricks.sliding_window_view(padded, ENVELOPE, axis=0).max(axis=-1)
-        for i, lam_i in enumerate(lam):
-            ax.semilogy(k, np.clip(envelope[:, i], 1e-16, None), color=cmap(norm(lam_i)), lw=1)
+        for i, lam_i in enumerate(lam):  # the largest λ dashed: at GD's best η it coincides with the smallest
+            last = i == len(lam) - 1
+            ax.semilogy(k, np.clip(envelope[:, i], 1e-16, None), color=cmap(norm(lam_i)),
+                        lw=1.4 if last else 1, ls="--" if last else "-",
+                        label=f"λ = {lam_i:g} (dashed)" if last else None)
         ax.axhline(1e-6, color="gray", ls=":", lw=0.8, label="shrunk 10⁶×")
         ax.set(title=title, xlabel="step k", ylim=(1e-12, 10), xlim=(0, len(errors) - 1))
         ax.title.set_fontsize(10)

@@ -46,7 +46,10 @@ MAP_LIM = (1e-4, 30.0)
 PATH_JOINED = 60
 """Steps joined by a line on the path panel; later ones are marked every ``steps // 40``."""
 COLORS = ("tab:green", "tab:orange")  # slow (λmin), steep (λmax) direction
-RATE_LABEL = r"rate $\rho$ per step (pink: diverges)"
+RATE_LABEL = r"steps to shrink 10$^6$×: $\ln 10^{-6} / \ln\rho$ (log; pink: diverges)"
+STEPS_LIM = (1.0, 1e4)
+"""The map's colour range in steps to shrink 10⁶× (log): rates 0.90–0.995 span 131–2,756 steps, far
+apart on this scale, where a linear scale of ``ρ`` would paint them one colour."""
 
 
 @dataclass
@@ -69,13 +72,18 @@ class MomentumPanels:
 
 
 def draw_stability_map(ax: Axes, resolution: int = 160, colorbar: bool = True) -> QuadMesh:
-    """The ``(ηλ, β)`` plane coloured by ``ρ`` (log-x), with the stability edge and damping curves;
-    returns the coloured mesh (for a colorbar shared by several maps when ``colorbar`` is False)."""
+    """The ``(ηλ, β)`` plane coloured by the steps ``ln 10⁻⁶ / ln ρ`` a direction needs to shrink 10⁶×
+    (log colour scale, log-x), with the stability edge and damping curves; returns the coloured mesh
+    (for a colorbar shared by several maps when ``colorbar`` is False)."""
+    from matplotlib.colors import LogNorm
+
     eta_lam = np.geomspace(*MAP_LIM, resolution)
     beta = np.linspace(0.0, BETA_MAX, resolution)
     rate = direction_rate(eta_lam[None, :], beta[:, None])
-    mesh = ax.pcolormesh(eta_lam, beta, np.where(rate < 1.0, rate, np.nan), cmap="viridis",
-                         vmin=0.0, vmax=1.0, shading="auto", rasterized=True)
+    with np.errstate(divide="ignore"):
+        steps = np.clip(np.log(1e-6) / np.log(np.where(rate < 1.0, rate, np.nan)), *STEPS_LIM)
+    mesh = ax.pcolormesh(eta_lam, beta, steps, cmap="viridis_r", norm=LogNorm(*STEPS_LIM),
+                         shading="auto", rasterized=True)
     ax.set_facecolor("#f3d6d6")  # where ρ ≥ 1: diverges
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=RATE_LABEL, pad=0.01)
@@ -209,6 +217,9 @@ def momentum_grid(x: torch.Tensor, y: torch.Tensor, settings: list[tuple[float, 
         panels = draw_momentum_panels(list(row), x, y, steps, start, legend=i == 0, colorbar=False,
                                       extent=path_extent(x, y, start, run))
         show_momentum_run(panels, run, beta, lam, direction_shares(lam, c0, lr, steps, beta), steps)
+        if run.diverged:  # a diverging gap leaves GAP_LIM at once: widen this row's axes to show it
+            row[1].set_ylim(GAP_LIM[0], 10 * float(np.nanmax(run.gaps[np.isfinite(run.gaps)])))
+            row[1].set_xlim(0, max(10, 2 * run.diverged_at))
         row[0].set_title(f"{label}: η = {lr:.4f}, β = {beta:.2f}", fontsize=10)
     mesh = rows[0, 2].collections[0]
     fig.colorbar(mesh, cax=fig.add_axes((0.915, 0.2 / len(settings), 0.012, 1 - 0.5 / len(settings))),
