@@ -64,3 +64,27 @@ def test_moving_the_slider_updates_the_live_figure_and_the_readout(lab_page):
     page.screenshot(path=ARTIFACTS / "widget-after.png", full_page=False)
     assert readout.inner_text() != text_before
     assert error_outputs(page) == []
+
+
+def test_optional_sections_open_collapsed_in_jupyterlab(lab_page):
+    """Every heading ending in "(optional)" shows as a collapsed heading (its own text visible, the
+    cells below it hidden behind JupyterLab's "N cells hidden" button), as the lessons store them."""
+    import nbformat
+
+    from tools.notebooks import optional_sections
+
+    stored = optional_sections(nbformat.read(ROOT / "notebooks" / LESSON, as_version=4))
+    assert stored, f"{LESSON} has no optional section to check"
+    cells = lab_page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(c => ({
+        heading: (c.querySelector('h1, h2, h3, h4') || {}).textContent || '',
+        collapsed: c.classList.contains('jp-MarkdownHeadingCollapsed'),
+        hidden: c.classList.contains('lm-mod-hidden'),
+        button: !!c.querySelector('.jp-showHiddenCellsButton')}))""")
+    for section in stored:
+        head = cells[section.start]
+        assert head["heading"].rstrip("¶ ").endswith("(optional)"), head
+        assert head["collapsed"] and head["button"] and not head["hidden"], head
+        assert all(cells[i]["hidden"] for i in section if i != section.start), section
+    first = lab_page.locator(".jp-MarkdownHeadingCollapsed").first
+    first.scroll_into_view_if_needed()
+    lab_page.screenshot(path=ARTIFACTS / "optional-collapsed.png", full_page=False)
