@@ -70,6 +70,8 @@ def test_check_lr_keeping_floor_accepts_the_solution(capsys):
     (lambda lr, b, new: lr * math.sqrt(new / b), "square-root scaling"),
     (lambda lr, b, new: lr * b / new, "wrong direction"),
     (lambda lr, b, new: 0.3, "not the lr that keeps the floor"),
+    # the student's slip: ratio / (1 − ratio) instead of ratio / (1 + ratio) gives 1.11 at (0.05, 20, 200)
+    (lambda lr, b, new: (r := new / b * lr / (1 - lr)) / (1 - r), "an lr outside (0, 1)"),
     (lambda lr, b, new: math.nan, "returns is nan"),  # was "your your": one phrasing for all
 ])
 def test_check_lr_keeping_floor_names_the_mistake(answer, message):

@@ -333,3 +333,13 @@ def test_averaging_beats_the_schedules_at_the_same_epochs(data):
     assert got == numbers.L07_AVERAGED_TABLE
     best_schedule = min(float(v) for v in numbers.L07_SCHEDULE_EPOCH30.values())
     assert table["replacement, averaged"][29] < best_schedule / 10
+
+
+def test_averaged_iterates_count_as_n_over_9_independent_ones(data):
+    """07: the average of N iterates at the floor has gap ≈ floor · (2 − ηλ)/(ηλ) / N = floor · 9/N."""
+    z, y = data
+    runs = simulate_sgd(z, y, 20, 0.1, 6, replacement=True, replicas=200, seed=5)
+    n_avg = np.arange(1, 6) * (len(z) // 20)
+    ratio = averaged_gaps(z, runs)[1:] * n_avg / sgd_noise_floor(z, y, 0.1, 20)
+    assert tuple(f"{r:.1f}" for r in ratio) == numbers.L07_AVERAGING_PIECES
+    assert np.all(np.abs(ratio / 9 - 1) < 0.1)  # 9, not the e-folding time 1/(ηλ) = 5

@@ -226,16 +226,18 @@ def test_early_stopping_on_the_validation_loss_restores_the_lessons_best_epoch(t
     """The lesson's loop: checkpoint the state_dict on each validation improvement, restore the best."""
     x, y = seed_data()
     x_train, y_train, x_val, y_val = train_val_split(x, y, val_fraction=0.2, seed=0)
+    z_train, train_mean, train_std = standardize(x_train)  # the training points' own scale
+    z_val = (x_val - train_mean) / train_std
     model, loss_fn = seed_model(), nn.MSELoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     best_val, best_epoch, wait, vals = float("inf"), 0, 0, []
     checkpoint = tmp_path / "best.pt"
     for epoch in range(1, 20_001):
         optimizer.zero_grad()
-        loss_fn(model(x_train), y_train).backward()
+        loss_fn(model(z_train), y_train).backward()
         optimizer.step()
         with torch.inference_mode():
-            vals.append(loss_fn(model(x_val), y_val).item())
+            vals.append(loss_fn(model(z_val), y_val).item())
         if vals[-1] < best_val - 1e-6:
             best_val, best_epoch, wait = vals[-1], epoch, 0
             torch.save(model.state_dict(), checkpoint)
@@ -245,12 +247,16 @@ def test_early_stopping_on_the_validation_loss_restores_the_lessons_best_epoch(t
                 break
     last = (model.weight.item(), model.bias.item())
     model.load_state_dict(torch.load(checkpoint, weights_only=True))
-    train_mse = mse(x_train, y_train, model.weight.item(), model.bias.item())
+    train_mse = mse(z_train, y_train, model.weight.item(), model.bias.item())
     got = (epoch, best_epoch, f"{best_val:.3f}", f"{train_mse:.3f}")
     assert got == numbers.L06_VALIDATION_EARLY_STOP
     assert min(vals) == best_val and vals[best_epoch - 1] == best_val  # the minimum of the whole run
     assert (model.weight.item(), model.bias.item()) != last  # restored, not the last parameters
     assert max(vals[best_epoch:]) > best_val  # the validation loss rose after the best epoch
+    # the run converged to the 12-point least-squares line long before patience ran out
+    w_ls, b_ls = closed_form_fit(z_train, y_train)
+    assert abs(last[0] - w_ls) < 1e-4 and abs(last[1] - b_ls) < 1e-4
+    assert f"{vals[-1]:.3f}" == numbers.L06_SPLIT_MSES[1]  # ... and its validation MSE
 
 
 def test_a_three_point_validation_mse_is_mostly_the_luck_of_the_draw():

@@ -136,6 +136,10 @@ def check_lr_keeping_floor(lr_keeping_floor: Callable) -> None:
         if math.isclose(got, lr / k, rel_tol=1e-6):
             fail(ex, "wrong direction",
                  f"{case}: a larger batch has less noise, so it can afford a larger lr.")
+        if not 0 < got < 1:
+            fail(ex, "an lr outside (0, 1)",
+                 f"{case}. On standardized x SGD settles only for 0 < lr < 1 (its floor has 1 − lr in the "
+                 "denominator), so this cannot keep a floor: look for a sign slip in your algebra.")
         fail(ex, "not the lr that keeps the floor",
              f"{case}, whose floor differs from the old one: write both floors, set them equal and "
              "solve for the new lr.")
