@@ -109,7 +109,7 @@ def test_readout_gives_steps_to_reach_the_optimum(data):
     scale = lr_scale(x)
     assert "22,286 steps" in readout_text(gd_trajectory(x, y, 1e-3, 100_000), scale)
     short = readout_text(gd_trajectory(x, y, 1e-3, 1_000), scale, predicted=22285.7)
-    assert "Not within" in short and "about 22,286 needed" in short
+    assert "Not within" in short and "at least 22,286 needed" in short
 
 
 def test_widget_has_the_classes_the_browser_test_uses(view):
