@@ -57,6 +57,8 @@ L01_GRADCHECK_DIFF_AT_1E6 = "2.2e-08"  # largest |central difference − autogra
 L01_GRADCHECK_HESSIAN_DIFF = ("4.7e-08", "1330")  # at h = 1e-5, and the largest Hessian entry
 L01_GRADCHECK_SLOPES = ("2.00", "-1.00")  # fitted log-log slopes: h ≥ 1e-4, h ≤ 1e-8 (49 h's, 1e-13 to 1e-1)
 L01_GRADCHECK_BEST = ("5.7e-09", "1.8e-06", "6.1e-06")  # smallest error, its h, and ε^(1/3)
+# (3ε|f| / 2|∂³f/∂a³|)^(1/3), f and ∂³f/∂a³ at the start, and the grid h nearest to it
+L01_GRADCHECK_PREDICTED_H = ("1.4e-06", "24.2", "-2880", "1.8e-06")
 
 # --- lesson 02 · gradient descent live ----------------------------------------------------------
 # The seed's 15 points in float64; "reach" = L − L* ≤ 1e-6. Printed digits as the lesson prints them.
