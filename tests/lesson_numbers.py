@@ -70,6 +70,7 @@ L02_CRITICAL_LR = "0.02220"  # 2/λmax; the seed's lr is "0.045" of it
 L02_RATE_AT_1E3 = ("0.9099", "0.999762")  # steep factor, flat factor ρ
 L02_GAP0, L02_FLAT_SHARE0 = "5.7925", "0.04004"  # from (0, 0); 5 digits: exercise 2.1 hinges on the 4th
 L02_GUARANTEE_STEPS = 32_747
+L02_STEPS_AT_TOL_1E3 = 7_760  # flat share alone to ≤ 1e-3 at lr = 1e-3 from (0, 0) (exact count: the same)
 L02_STEPS_FROM_ZERO = L01_GD_STEPS_FROM_ZERO  # flat share predicts it, torch.optim.SGD measures it
 L02_STEPS_FROM_LINEAR_START = 11_820
 L02_FLAT_SHARES = ("0.04004", "0.00028")  # (0, 0), nn.Linear's start; ratio "145"

@@ -205,3 +205,10 @@ def test_lr_can_grow_only_about_22_times_below_critical():
     """Section 3: "η can grow only about 22×" from the seed's 1e-3 before 2/λmax."""
     x, _ = seed_data()
     assert f"{critical_lr(x) / 1e-3:.0f}" == "22"
+
+
+def test_a_looser_tolerance_shortens_the_count_only_logarithmically():
+    """Section 3: "the count grows like log(1/tol)": 1e-3 instead of 1e-6 from (0, 0) at lr = 1e-3."""
+    x, y = seed_data()
+    assert math.ceil(predicted_steps(x, y, 1e-3, 1e-3)) == numbers.L02_STEPS_AT_TOL_1E3
+    assert gd_trajectory(x, y, 1e-3, 10_000).first_within(1e-3) == numbers.L02_STEPS_AT_TOL_1E3
