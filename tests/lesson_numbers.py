@@ -57,6 +57,8 @@ L01_GRADCHECK_DIFF_AT_1E6 = "2.2e-08"  # largest |central difference − autogra
 L01_GRADCHECK_HESSIAN_DIFF = ("4.7e-08", "1330")  # at h = 1e-5, and the largest Hessian entry
 L01_GRADCHECK_SLOPES = ("2.00", "-1.00")  # fitted log-log slopes: h ≥ 1e-4, h ≤ 1e-8 (49 h's, 1e-13 to 1e-1)
 L01_GRADCHECK_BEST = ("5.7e-09", "1.8e-06", "6.1e-06")  # smallest error, its h, and ε^(1/3)
+# (3ε|f| / 2|∂³f/∂a³|)^(1/3), f and ∂³f/∂a³ at the start, and the grid h nearest to it
+L01_GRADCHECK_PREDICTED_H = ("1.4e-06", "24.2", "-2880", "1.8e-06")
 
 # --- lesson 02 · gradient descent live ----------------------------------------------------------
 # The seed's 15 points in float64; "reach" = L − L* ≤ 1e-6. Printed digits as the lesson prints them.
@@ -66,8 +68,9 @@ L02_EIGENVALUES = ("0.2377", "90.0943")
 L02_KAPPA = "379.0"
 L02_CRITICAL_LR = "0.02220"  # 2/λmax; the seed's lr is "0.045" of it
 L02_RATE_AT_1E3 = ("0.9099", "0.999762")  # steep factor, flat factor ρ
-L02_GAP0, L02_FLAT_SHARE0 = "5.7925", "0.0400"  # from (0, 0)
+L02_GAP0, L02_FLAT_SHARE0 = "5.7925", "0.04004"  # from (0, 0); 5 digits: exercise 2.1 hinges on the 4th
 L02_GUARANTEE_STEPS = 32_747
+L02_STEPS_AT_TOL_1E3 = 7_760  # flat share alone to ≤ 1e-3 at lr = 1e-3 from (0, 0) (exact count: the same)
 L02_STEPS_FROM_ZERO = L01_GD_STEPS_FROM_ZERO  # flat share predicts it, torch.optim.SGD measures it
 L02_STEPS_FROM_LINEAR_START = 11_820
 L02_FLAT_SHARES = ("0.04004", "0.00028")  # (0, 0), nn.Linear's start; ratio "145"

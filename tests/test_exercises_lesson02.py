@@ -59,12 +59,26 @@ def prediction_variants():
         "you forgot where the flat share starts": steps(rho**2, 1e-6),
         "two slips: the factor per step and the start": steps(rho, 1e-6 / gap0),
         "two slips": steps(rho, 1e-6),
-        "you rounded down": right - 1,
+        "you rounded down": math.floor(math.log(1e-6 / 0.0400) / math.log(rho**2)),  # floor, share 0.0400
         "close, but not exact": right + 2,
         "not the count torch.optim.SGD measured": 3_000,
         "should be a whole number": right + 0.4,
         "should be a number": "about two thousand",
     }
+
+
+def test_the_right_route_with_printed_inputs_passes_and_says_so(capsys):
+    """The student's case: exact λmin, the share printed to 4 digits (0.0400), rounded up: 2225.96 → 2,226.
+    That is the right method, one below the measured count; it passes with a note, never "rounded down"."""
+    x, y = seed_data()
+    lam, _ = eigen_errors(x, y)
+    right = numbers.L02_STEPS_AT_LR_0_01
+    for lam_min, share in ((lam[0], 0.0400), (lam[0], 0.04004), (0.2377, 0.0400), (0.2377, 0.04004)):
+        prediction = math.ceil(math.log(1e-6 / share) / math.log((1 - 0.01 * lam_min) ** 2))
+        assert prediction in (right - 1, right)
+        check_steps_prediction(prediction)
+    out = capsys.readouterr().out
+    assert "rounded" in out and "full precision" in out and "rounded down" not in out
 
 
 @pytest.mark.parametrize("hint, prediction", list(prediction_variants().items()))

@@ -191,28 +191,52 @@ def central_difference(f, theta, h):
 
 def test_gradient_check_numbers_and_the_step_size_trade_off():
     point = torch.tensor([-1.2, 1.0], dtype=torch.float64, requires_grad=True)
-    assert torch.autograd.gradcheck(rosenbrock, (point,)) and torch.autograd.gradgradcheck(rosenbrock, (point,))
+    assert torch.autograd.gradcheck(rosenbrock, (point,))
+    assert torch.autograd.gradgradcheck(rosenbrock, (point,))
     (grad,) = torch.autograd.grad(rosenbrock(point), point)
     theta = point.detach()
     assert (f"{grad[0]:.6f}", f"{grad[1]:.6f}") == numbers.L01_GRADCHECK_GRADIENT
-    assert f"{(central_difference(rosenbrock, theta, 1e-6) - grad).abs().max():.1e}" == numbers.L01_GRADCHECK_DIFF_AT_1E6
+    diff = (central_difference(rosenbrock, theta, 1e-6) - grad).abs().max()
+    assert f"{diff:.1e}" == numbers.L01_GRADCHECK_DIFF_AT_1E6
     hess = torch.autograd.functional.hessian(rosenbrock, theta)
-    hess_fd = torch.stack([central_difference(lambda t: torch.autograd.functional.jacobian(rosenbrock, t)[j], theta, 1e-5)
-                           for j in range(2)])
-    assert (f"{(hess - hess_fd).abs().max():.1e}", f"{hess.abs().max():.0f}") == numbers.L01_GRADCHECK_HESSIAN_DIFF
+    hess_fd = torch.stack([
+        central_difference(lambda t, j=j: torch.autograd.functional.jacobian(rosenbrock, t)[j], theta, 1e-5)
+        for j in range(2)])
+    hess_diff = (f"{(hess - hess_fd).abs().max():.1e}", f"{hess.abs().max():.0f}")
+    assert hess_diff == numbers.L01_GRADCHECK_HESSIAN_DIFF
     hs = np.logspace(-13, -1, 49)
     errors = np.array([(central_difference(rosenbrock, theta, h) - grad).abs().max().item() for h in hs])
     slopes = [np.polyfit(np.log(hs[m]), np.log(errors[m]), 1)[0] for m in (hs >= 1e-4, hs <= 1e-8)]
-    assert tuple(f"{s:.2f}" for s in slopes) == numbers.L01_GRADCHECK_SLOPES  # truncation ∝ h², rounding ∝ 1/h
+    # truncation ∝ h², rounding ∝ 1/h
+    assert tuple(f"{s:.2f}" for s in slopes) == numbers.L01_GRADCHECK_SLOPES
     eps = torch.finfo(torch.float64).eps
     best = (f"{errors.min():.1e}", f"{hs[errors.argmin()]:.1e}", f"{eps ** (1 / 3):.1e}")
     assert best == numbers.L01_GRADCHECK_BEST
     assert 0.1 < hs[errors.argmin()] / eps ** (1 / 3) < 10  # the best h is near ε^(1/3)
+    f0, d3 = rosenbrock(theta).item(), 2400 * theta[0].item()  # ∂³f/∂a³ = 2400a; ∂³f/∂b³ = 0
+    assert d3 == pytest.approx(third_derivative_along_a(theta))
+    h_best = (3 * eps * abs(f0) / (2 * abs(d3))) ** (1 / 3)  # minimises h²|∂³f|/6 + ε|f|/2h
+    nearest = hs[np.abs(np.log(hs / h_best)).argmin()]
+    assert (f"{h_best:.1e}", f"{f0:.1f}", f"{d3:.0f}", f"{nearest:.1e}") == numbers.L01_GRADCHECK_PREDICTED_H
+    assert nearest == hs[errors.argmin()]  # the predicted best h is the measured one, on this grid
+
+
+def third_derivative_along_a(theta):
+    """∂³f/∂a³ of Rosenbrock at ``theta`` by autograd (three derivatives of f along a)."""
+    a = theta[0].clone().requires_grad_()
+    f = rosenbrock(torch.stack([a, theta[1]]))
+    (d1,) = torch.autograd.grad(f, a, create_graph=True)
+    (d2,) = torch.autograd.grad(d1, a, create_graph=True)
+    (d3,) = torch.autograd.grad(d2, a)
+    return d3.item()
 
 
 def test_central_differences_of_the_mse_have_no_truncation_error():
     x, y = (t.double() for t in seed_data())
     theta = torch.tensor([0.3, -0.2], dtype=torch.float64)
-    loss = lambda t: torch.mean((x[:, 0] * t[0] + t[1] - y[:, 0]) ** 2)
+
+    def loss(t):
+        return torch.mean((x[:, 0] * t[0] + t[1] - y[:, 0]) ** 2)
+
     exact = mse_gradient(x, y, theta)
     assert torch.allclose(central_difference(loss, theta, 1e-1), exact, rtol=1e-12, atol=1e-12)  # a quadratic

@@ -55,8 +55,8 @@ def measured_steps(lr: float = PREDICT_LR, budget: int = 2_300) -> int:
 @checker("2.1", value="prediction", hints=(
     "Two directions, two factors per step: at η = 0.01 the steep direction's error is gone within a few "
     "steps, so the count is set by the flat direction, with the smallest eigenvalue.",
-    "Only the flat direction's share of the gap matters (0.0400 at (0, 0), printed above), and that share "
-    "is quadratic in its error: one step multiplies it by the square of that direction's factor.",
+    "Only the flat direction's share of the gap matters (flat0 = 0.04004 at (0, 0), printed above), and "
+    "that share is quadratic in its error: one step multiplies it by the square of that direction's factor.",
     "Find the smallest whole k for which the flat share, multiplied k times by its factor per step, is at "
     "most 1e-6: take logarithms (a negative log flips the inequality) and round up.",
 ))
@@ -74,10 +74,18 @@ def check_steps_prediction(prediction: object) -> None:
     def steps(rate: float, shrink: float) -> int:
         return math.ceil(math.log(shrink) / math.log(rate))
 
-    if got == measured:
-        return passed(ex, f"you predicted {measured:,}, and torch.optim.SGD measured {measured:,}: the flat "
-                      f"share {flat:.4f} shrinks by ρ² = {rho ** 2:.6f} a step (the steep one is gone in a "
-                      "few).")
+    # The right route from the inputs a learner may have used: full precision or the printed digits.
+    routes = [(lam_min, share) for lam_min in (lam[0], round(lam[0], 4))
+              for share in (flat, round(flat, 4), round(flat, 5))]
+    exact_k = [math.log(REACH_TOL / share) / math.log(gd_factors(PREDICT_LR, lam_min) ** 2)
+               for lam_min, share in routes]
+    if got == measured or got in {math.ceil(k) for k in exact_k}:
+        rounded = "" if got == measured else (
+            f" (yours is the right route with the printed, rounded share or λmin; at full precision k = "
+            f"{exact_k[0]:.2f}, which rounds up to {measured:,})")
+        return passed(ex, f"you predicted {got:,}, and torch.optim.SGD measured {measured:,}{rounded}: "
+                      f"the flat share {flat:.5f} shrinks by ρ² = {rho ** 2:.6f} a step (the steep one "
+                      "is gone in a few).")
     mistakes = [
         (steps(rho, REACH_TOL / flat), "you shrank the gap by ρ per step",
          "The error shrinks by ρ = 1 − ηλmin a step, but the gap is quadratic in the error."),
@@ -91,9 +99,10 @@ def check_steps_prediction(prediction: object) -> None:
          "whole gap."),
         (steps(rho, REACH_TOL), "two slips: the factor per step and the start",
          f"The gap is quadratic in the error, and the flat share starts at {flat:.4f}, not at 1."),
-        (measured - 1, "you rounded down",
-         "After that many steps the gap is still above 1e-6: a count of steps rounds the other way."),
     ]
+    mistakes += [(math.floor(k), "you rounded down",
+                  "After that many steps the gap is still above 1e-6: a count of steps rounds the other way.")
+                 for k in exact_k]
     for candidate, diagnosis, advice in mistakes:
         if got == candidate:
             fail(ex, diagnosis, advice)
@@ -192,7 +201,7 @@ def check_fastest_lr(best_lr: object) -> None:
         fail(ex, f"lr = {lr:.4g} diverges", "It is above 2/λmax, the red mark: stay left of it.")
     if _close(lr, opt, 1e-3):
         fail(ex, "that is 2/(λmin+λmax), the best worst-case lr",
-             f"It is best for every start at once; from this start it needs "
+             f"It is best for every start at once; from this start it needs at least "
              f"{math.ceil(predicted_steps(x, y, lr, REACH_TOL, *start)):,} steps, because its steep factor "
              f"{gd_factors(lr, hessian_eigenvalues(x)[1]):+.3f} barely decays. Try a little lower.")
     if need is None or need > FAST_ENOUGH * fewest:
@@ -204,5 +213,5 @@ def check_fastest_lr(best_lr: object) -> None:
              f"lr = {lr:.4g} takes {took}; some learning rate needs only {fewest:,}: go higher, toward "
              "the red mark.")
     passed(ex, f"lr = {lr:.4g} reaches L* + 1e-6 in {need:,} steps from nn.Linear's start (the fewest "
-           f"on a fine grid: {fewest:,} at {fast_lr / crit:.3f} × 2/λmax; 2/(λmin+λmax) needs "
+           f"on a fine grid: {fewest:,} at {fast_lr / crit:.3f} × 2/λmax; 2/(λmin+λmax) needs at least "
            f"{math.ceil(predicted_steps(x, y, opt, REACH_TOL, *start)):,}).")

@@ -40,8 +40,9 @@ MAX_POINTS = 1_500
 PATH_HEAD = 10
 """The path panel joins the first this-many steps with a line ..."""
 PATH_MARKS = 40
-"""... and marks about this many later steps, an even stride apart, without joining them (joined,
-a zig-zag of a thousand steps fills the valley with a solid band)."""
+"""... and marks about this many later steps, an even stride apart, joined by a thin line (all steps
+joined, a zig-zag of a thousand steps would fill the valley with a solid band; an even stride keeps
+one side of it)."""
 EARLY_LINES = 6
 """A diverging run's line panel shows the fitted lines of at most this many first steps."""
 
@@ -204,9 +205,9 @@ def draw_lr_panels(axes: list[Axes], x: torch.Tensor, y: torch.Tensor, steps: in
     ax_path.lines[0].set_zorder(3)  # the optimum's star: under the path's marks, which end near it
     (path,) = ax_path.plot([], [], "-o", color="tab:blue", lw=0.8, ms=2.5, zorder=4,
                            label=f"GD path, first {PATH_HEAD} steps")
-    (later,) = ax_path.plot([], [], "o", color="tab:orange", ms=4.5, mec="black", mew=0.6, zorder=5,
+    (later,) = ax_path.plot([], [], "-o", color="tab:orange", lw=0.6, ms=4.5, mec="black", mew=0.6, zorder=5,
                             label=f"later steps (about {PATH_MARKS}, an even stride apart)")
-    (end,) = ax_path.plot([], [], "s", color="black", ms=5, zorder=6, label="last step")
+    (end,) = ax_path.plot([], [], "s", mfc="none", mec="black", mew=1.5, ms=9, zorder=6, label="last step")
     ax_path.plot([w0], [b0], "^", color="tab:green", ms=7, ls="none", label="start")
     ax_path.set_title("path on the loss contours")
     if legend:
@@ -265,6 +266,7 @@ def show_run(panels: LrPanels, run: Run, scale: LrScale, titles: bool = True) ->
     panels.early.set_data([], [])
     joined, marked = path_indices(run.steps)
     panels.path.set_data(run.weights[joined], run.biases[joined])
+    marked = np.r_[joined[-1], marked] if marked.size else marked  # joined from the head's last step on
     panels.later.set_data(run.weights[marked], run.biases[marked])
     panels.end.set_data([w_last], [b_last])
     panels.line_note.set_text("")

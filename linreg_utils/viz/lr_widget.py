@@ -51,7 +51,7 @@ def readout_text(run: Run, scale: LrScale, tol: float = REACH_TOL,
         tail = f" Reaches L* + {tol:.0e} after {reached:,} steps."
     else:
         tail = f" Not within L* + {tol:.0e} after {run.steps:,} steps"
-        tail += f" (theory: about {math.ceil(predicted):,} needed)." if predicted is not None else "."
+        tail += f" (theory: at least {math.ceil(predicted):,} needed)." if predicted is not None else "."
     return f"{head}{zigzag}{tail}"
 
 
