@@ -30,7 +30,8 @@ def test_covariance_of_averages_and_the_trace_identity():
     est = torch.cov(draws.T)
     assert (f"{est[0, 0]:.3f}", f"{est[0, 1]:.3f}", f"{est[1, 1]:.3f}") == numbers.L00_COV_ESTIMATE
     means = 8 * torch.cov(draws.reshape(-1, 8, 2).mean(dim=1).T)
-    assert (f"{means[0, 0]:.3f}", f"{means[0, 1]:.3f}", f"{means[1, 1]:.3f}") == numbers.L00_COV_OF_MEANS_TIMES_8
+    got = (f"{means[0, 0]:.3f}", f"{means[0, 1]:.3f}", f"{means[1, 1]:.3f}")
+    assert got == numbers.L00_COV_OF_MEANS_TIMES_8
     assert torch.allclose(means, c_true, rtol=0.03, atol=0.01)  # the averages' covariance is C/B
     quad = ((draws @ H) * draws).sum(dim=1).mean().item()
     assert (f"{quad:.2f}", f"{torch.trace(H @ c_true):.2f}") == numbers.L00_QUADRATIC_MEAN

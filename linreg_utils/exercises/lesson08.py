@@ -147,8 +147,8 @@ def check_cg_steps(cg_steps: object) -> None:
     if got != need:
         if got == len(g):
             fail(ex, "that is the size of H, CG's guarantee",
-                 "At most n steps (n × n) is a worst case. Some of H_ex's eigenvalues are equal: does CG need a "
-                 "step for each of those directions?")
+                 "At most n steps (n × n) is a worst case. Some of H_ex's eigenvalues are equal: "
+                 "does CG need a step for each of those directions?")
         if got > len(g):
             fail(ex, "more steps than H has rows", "CG never needs more steps than the dimension.")
         if got < need:
