@@ -65,9 +65,16 @@ def nav_markdown(titles: list[str], names: list[str], index: int) -> str:
     return " | ".join(parts)
 
 
+RELATIVE_LINK = re.compile(r"\]\((?![a-z]+:|#|/)")
+"""The start of a Markdown link's relative target (not ``https:``, ``#anchor`` or ``/path``)."""
+
+
 def contents_markdown(titles: list[str], names: list[str], blurbs: list[str], prefix: str = "") -> str:
-    """A numbered list of the lessons, each linked, with its one-sentence blurb."""
-    return "\n".join(f"- [{t}]({prefix}{n}): {b}" for t, n, b in zip(titles, names, blurbs, strict=True))
+    """A numbered list of the lessons, each linked, with its one-sentence blurb; ``prefix`` is the
+    lessons' folder as seen from the page (``notebooks/`` in the README), put before every relative
+    link, the blurbs' glossary links included."""
+    return "\n".join(f"- [{t}]({prefix}{n}): {RELATIVE_LINK.sub('](' + prefix, b)}"
+                     for t, n, b in zip(titles, names, blurbs, strict=True))
 
 
 def _set_tagged(nb: nbformat.NotebookNode, tag: str, source: str, positions: list[int]) -> None:
