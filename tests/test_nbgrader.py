@@ -39,7 +39,7 @@ pytestmark = pytest.mark.slow
 # pattern is found in the lesson given to the mistake student is used; its feedback must show
 # our checker's hint, which always reads "Exercise N.M is not right yet: ...".
 MISTAKES = [
-    ("ex-3-3", r"\n\s*optimizer\.zero_grad\(\)", ""),  # the bug the exercise is about
+    ("ex-3-3", r"range_test_turn\(test\)\[1\] / 10", "range_test_turn(test)[1]"),  # the turn itself
     ("ex-2-1", r"rho\*\*2", "rho"),  # ρ instead of ρ²: the error's factor, not the loss's
     ("ex-6-2", r"b_z - w_z \* mean / std", "b_z + w_z * mean / std"),  # sign of the shift
     ("ex-4-4", r"theta - lr \* velocity", "theta - lr * grad"),  # momentum's velocity unused
