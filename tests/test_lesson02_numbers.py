@@ -183,6 +183,7 @@ def test_standardizing_makes_kappa_one_and_measured_gd_fast():
     assert (w, b) == pytest.approx(closed_form_fit(x, y), abs=1e-9)
 
 
+@pytest.mark.slow  # 8 s: 2,000 runs of up to 27,000 steps; make test checks the stored quantiles (nbval)
 def test_the_seeds_step_count_is_one_draw_of_a_measured_distribution():
     x, y = seed_data()
     draws = linear_starts(numbers.L02_DRAWS)

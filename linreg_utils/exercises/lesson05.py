@@ -9,6 +9,7 @@ wrong answer with the usual wrong routes to say in words what went wrong.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -111,6 +112,7 @@ def check_ema_edge_lr(ema_edge_lr: object) -> None:
 # ----------------------------------------------------------------------------- 5.2 RMSprop's cycle
 
 
+@functools.cache  # a fixed run: a second check (or a second wrong try) answers at once
 def rmsprop_cycle_gap(lr: float = CYCLE_LR, steps: int = CYCLE_STEPS) -> float:
     """The gap ``½ dᵀHd`` of ``torch.optim.RMSprop(lr)`` from ``START`` on the raw seed problem,
     averaged over the last 100 of ``steps`` steps (its period-2 cycle by then)."""
