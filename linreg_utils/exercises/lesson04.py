@@ -237,12 +237,13 @@ EDGE_STEPS_44 = 300
 """Exercise 4.4 runs torch this many steps at 0.99 and 1.01 times the predicted learning rate."""
 
 
-def edge_check_run(lr: float, beta: float = EDGE_BETA_44,
-                   steps: int = EDGE_STEPS_44) -> tuple[bool, float, int]:
-    """``torch.optim.SGD(lr, momentum=beta)`` from ``START`` on the seed: ``(diverged, gap at the end or
-    at the step it stopped, steps run)``."""
+def edge_check_run(lr: float, beta: float = EDGE_BETA_44, steps: int = EDGE_STEPS_44,
+                   dampening: float = 0.0) -> tuple[bool, float, int]:
+    """``torch.optim.SGD(lr, momentum=beta, dampening=dampening)`` from ``START`` on the seed:
+    ``(diverged, gap at the end or at the step it stopped, steps run)``. Exercises 4.4 and 5.1 check
+    a learner's edge with it, just below and just above."""
     x, y = seed_data()
-    run = optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta), line_loss(x, y),
+    run = optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta, dampening=dampening), line_loss(x, y),
                    torch.tensor(START, dtype=torch.float64), steps)
     gaps = loss_gap(x, y)(run.weights, run.biases)
     return run.diverged, float(gaps[-1]), run.steps

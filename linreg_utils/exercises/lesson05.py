@@ -23,11 +23,11 @@ from ..theory import (
     hessian_eigenvalues,
     largest_stable_lr,
     line_loss,
-    loss_gap,
     mse_hessian,
     quadratic_gap,
 )
 from .framework import as_number, as_whole_number, checker, fail, passed
+from .lesson04 import edge_check_run
 
 EDGE_BETA = 0.8
 """Exercise 5.1: the momentum (and dampening) of the averaged-momentum SGD whose edge is predicted."""
@@ -53,11 +53,8 @@ def _close(a: float, b: float, rel: float) -> bool:
 def averaged_momentum_run(lr: float, beta: float = EDGE_BETA,
                           steps: int = EDGE_STEPS) -> tuple[bool, float, int]:
     """``torch.optim.SGD(lr, momentum=β, dampening=β)`` from ``START`` on the raw seed problem:
-    ``(diverged, gap at the end, step it diverged at or the steps run)``."""
-    x, y = seed_data()
-    run = optimize(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta, dampening=beta), line_loss(x, y),
-                   _start(), steps)
-    return run.diverged, float(loss_gap(x, y)(*run.path[-1])), run.steps
+    ``(diverged, gap at the end, step it diverged at or the steps run)`` (lesson 04's edge run)."""
+    return edge_check_run(lr, beta, steps, dampening=beta)
 
 
 @checker("5.1", value="ema_edge_lr", hints=(
