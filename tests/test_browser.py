@@ -18,6 +18,7 @@ import pytest
 from tools.lab_driver import (
     error_outputs,
     lesson_in_lab,
+    press_and_see_the_value_move,
     press_arrows_and_see_the_value_move,
     wait_canvas_settled,
     wait_pixels_changed,
@@ -57,7 +58,7 @@ def test_moving_the_slider_updates_the_live_figure_and_the_readout(lab_page):
     press_arrows_and_see_the_value_move(slider, handle)
     wait_canvas_settled(figure)  # the arrows' images have been painted
     with wait_pixels_changed(figure):  # fails if the figure does not change within 30 s
-        handle.press("End")  # the slider's largest learning rate, above 2/λmax
+        press_and_see_the_value_move(slider, handle, "End")  # the largest learning rate, above 2/λmax
     page.wait_for_function(
         "() => document.querySelector('.lr-readout').textContent.includes('diverges')",
         timeout=30_000)

@@ -15,6 +15,7 @@ import pytest
 from tools.lab_driver import (
     chromium,
     error_outputs,
+    press_and_see_the_value_move,
     press_arrows_and_see_the_value_move,
     run_all_cells,
     wait_canvas_settled,
@@ -56,7 +57,7 @@ def test_widget_renders_and_reacts_in_notebook7(page):
     press_arrows_and_see_the_value_move(slider, handle)
     wait_canvas_settled(figure)  # the arrows' images have been painted
     with wait_pixels_changed(figure):  # fails if the figure does not change within 30 s
-        handle.press("End")
+        press_and_see_the_value_move(slider, handle, "End")
     page.wait_for_function(
         "() => document.querySelector('.lr-readout').textContent.includes('diverges')", timeout=30_000)
     page.screenshot(path=ARTIFACTS / "notebook7-widget-after.png")

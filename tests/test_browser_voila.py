@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tools.lab_driver import chromium, wait_canvas_settled, wait_pixels_changed
+from tools.lab_driver import chromium, press_and_see_the_value_move, wait_canvas_settled, wait_pixels_changed
 from tools.voila_driver import app_paths, open_app, running_voila
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,10 +63,10 @@ def test_the_app_shows_its_widget_without_code_and_the_slider_works(voila):
     figure = page.locator(".jupyter-matplotlib-figure canvas").first
     wait_canvas_settled(figure)  # the kernel's first image has been painted
     assert "diverges" not in readout.inner_text()
-    handle = page.locator(".lr-slider .noUi-handle").first
-    handle.focus()
+    slider = page.locator(".lr-slider").first
+    handle = slider.locator(".noUi-handle").first
     with wait_pixels_changed(figure):  # fails if the figure does not change within 30 s
-        handle.press("End")  # the slider's largest learning rate, above 2/λmax
+        press_and_see_the_value_move(slider, handle, "End")  # the largest learning rate, above 2/λmax
     page.wait_for_function(
         "() => document.querySelector('.lr-readout').textContent.includes('diverges')", timeout=30_000)
     page.screenshot(path=ARTIFACTS / "voila-after.png")

@@ -233,6 +233,24 @@ def error_outputs(page) -> list[str]:
     return page.evaluate(f"() => {ERRORS}.map(e => e.textContent)")
 
 
+def press_and_see_the_value_move(slider, handle, key: str, timeout_ms: int = 15_000) -> None:
+    """Press ``key`` on an ipywidgets slider ``handle`` until the value in ``slider``'s readout moves
+    (twice at most: on a loaded machine a key pressed while the page is still settling can be lost;
+    the handle is focused again before the second try)."""
+    readout = slider.locator(".widget-readout").first
+    before = readout.inner_text()
+    for attempt in range(2):
+        handle.focus()
+        handle.press(key)
+        try:
+            readout.page.wait_for_function("([el, old]) => el.textContent !== old",
+                                           arg=[readout.element_handle(), before], timeout=timeout_ms)
+            return
+        except Exception:
+            if attempt == 1:
+                raise AssertionError(f"the slider's value did not move after {key} (twice)") from None
+
+
 def press_arrows_and_see_the_value_move(slider, handle, timeout_ms: int = 30_000) -> None:
     """Press ArrowRight then ArrowLeft on a focused ipywidgets slider ``handle``; each must move the
     value shown in the ``slider``'s readout (Notebook 7 used to take the arrows for its heading
